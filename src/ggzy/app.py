@@ -1,0 +1,180 @@
+"""ASGI application factory."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import swagger_ui_bundle
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ggzy import __version__
+from ggzy.config import Settings, get_settings
+from ggzy.kit.clock import Clock, SystemClock
+from ggzy.kit.db import make_engine, make_sessionmaker
+from ggzy.kit.errors import DomainError
+from ggzy.kit.i18n import current_lang, pick_lang
+from ggzy.kit.templating import render
+
+log = logging.getLogger("ggzy")
+
+# Every domain contributes an API router (endpoints.py) and a page router (pages.py).
+ROUTER_MODULES = [
+    "ggzy.auth.endpoints",
+    "ggzy.auth.pages",
+    "ggzy.party.endpoints",
+    "ggzy.party.pages",
+    "ggzy.project.endpoints",
+    "ggzy.project.pages",
+    "ggzy.tender.endpoints",
+    "ggzy.tender.pages",
+    "ggzy.notify.endpoints",
+    "ggzy.notify.pages",
+    "ggzy.supervision.endpoints",
+    "ggzy.supervision.pages",
+    "ggzy.audit.endpoints",
+    "ggzy.realtime.endpoints",
+    "ggzy.portal.pages",
+]
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+SWAGGER_DIR = Path(str(swagger_ui_bundle.swagger_ui_path))
+
+MESSAGES = {
+    "request.malformed_json": ("请求内容不是有效的 JSON", "The request body is not valid JSON"),
+    "request.invalid": ("输入有误，请检查标出的字段", "Invalid input; check the fields listed"),
+    "conflict.integrity": ("与已有记录冲突", "Conflicts with an existing record"),
+    "internal": ("服务器内部错误，已记录", "Internal error; it has been logged"),
+}
+
+
+def wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api") and "text/html" in request.headers.get("accept", "")
+
+
+def _error(request: Request, status: int, body: dict[str, Any]) -> Response:
+    if wants_html(request):
+        return render(request, "error.html", {"error": body["error"], "status": status}, status_code=status)
+    return JSONResponse(body, status_code=status)
+
+
+def _coded(code: str, status: int, detail: dict[str, Any] | None = None) -> dict[str, Any]:
+    zh, en = MESSAGES.get(code, (f"请求错误（{status}）", f"Request error ({status})"))
+    body: dict[str, Any] = {"code": code, "message": zh, "message_en": en}
+    if detail:
+        body["detail"] = detail
+    return {"error": body}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        return _error(request, exc.status, exc.to_dict())
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return _error(request, 400, _coded("request.malformed_json", 400))
+        fields = [
+            {"loc": [str(p) for p in e.get("loc", ())], "type": e.get("type"), "msg": e.get("msg")} for e in errors
+        ]
+        return _error(request, 422, _coded("request.invalid", 422, {"fields": fields}))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "http")
+        body = _coded(code, exc.status_code)
+        if exc.status_code == 404:
+            body["error"].update(message="页面或资源不存在", message_en="Not found")
+        return _error(request, exc.status_code, body)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> Response:
+        log.warning("integrity error on %s: %s", request.url.path, exc.orig)
+        return _error(request, 409, _coded("conflict.integrity", 409))
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path)
+        return _error(request, 500, _coded("internal", 500))
+
+
+def create_app(
+    settings: Settings | None = None, *, clock: Clock | None = None, engine: AsyncEngine | None = None
+) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.effective_database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from ggzy.chronograph.runner import start_background, stop_background
+        from ggzy.realtime.broker import start_broker, stop_broker
+
+        await start_broker(app)
+        if settings.run_sweeper:
+            start_background(app)
+        try:
+            yield
+        finally:
+            await stop_background(app)
+            await stop_broker(app)
+            await engine.dispose()
+
+    app = FastAPI(
+        title="ggzy 公共资源交易平台 API",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.clock = clock or SystemClock()
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+
+    @app.middleware("http")
+    async def _language(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        lang = pick_lang(request.query_params.get("lang") or request.cookies.get("lang"))
+        token = current_lang.set(lang)
+        try:
+            response = await call_next(request)
+        finally:
+            current_lang.reset(token)
+        if "lang" in request.query_params:
+            response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")
+        return response
+
+    install_error_handlers(app)
+    app.mount("/static/swagger", StaticFiles(directory=SWAGGER_DIR), name="swagger")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="ggzy API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    for name in ROUTER_MODULES:
+        module = importlib.import_module(name)
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,55 @@
+"""The append-only, hash-chained audit log (E-Bidding Measures Art.14/49)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DDL, BigInteger, Integer, String, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ggzy.kit.db import Base, JSONType
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    """Position in the chain, 1-based and gap-free."""
+    tag: Mapped[str] = mapped_column(String(64), index=True)
+    """source:subject:action grammar shortened to subject:action, e.g. tender:published."""
+    occurred_at: Mapped[datetime]
+    actor_user_id: Mapped[str | None] = mapped_column(String(32))
+    actor_org_id: Mapped[str | None] = mapped_column(String(32))
+    actor_role: Mapped[str] = mapped_column(String(16), default="")
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[str] = mapped_column(String(64), index=True)
+    project_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+# On PostgreSQL the table refuses UPDATE, DELETE and TRUNCATE outright: history is append-only.
+PG_APPEND_ONLY = [
+    """
+    CREATE OR REPLACE FUNCTION ggzy_audit_append_only() RETURNS trigger AS $$
+    BEGIN
+      RAISE EXCEPTION 'audit_events is append-only (% refused)', TG_OP;
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    """
+    CREATE TRIGGER audit_events_no_update_delete BEFORE UPDATE OR DELETE ON audit_events
+    FOR EACH ROW EXECUTE FUNCTION ggzy_audit_append_only()
+    """,
+    """
+    CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
+    FOR EACH STATEMENT EXECUTE FUNCTION ggzy_audit_append_only()
+    """,
+]
+
+for _stmt in PG_APPEND_ONLY:
+    event.listen(AuditEvent.__table__, "after_create", DDL(_stmt.replace("%", "%%")).execute_if(dialect="postgresql"))

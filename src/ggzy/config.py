@@ -1,0 +1,53 @@
+"""Settings: the only place that reads the environment (GGZY_*)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GGZY_", env_file=None, extra="ignore")
+
+    data_dir: Path = Path("var")
+    """Where the embedded default keeps its SQLite file and blob store."""
+    database_url: str = ""
+    """SQLAlchemy URL; empty means the embedded SQLite file under data_dir."""
+    redis_url: str = ""
+    """When set, realtime fan-out goes through Redis pub/sub instead of in-process."""
+    secret_key: str = "dev-insecure-change-me"
+    """Signs nothing secret by itself; mixed into CSRF tokens. Set it in production."""
+    base_url: str = "http://127.0.0.1:8000"
+    cookie_secure: bool = False
+    session_hours: int = 12
+    api_token_days: int = 30
+    login_max_failures: int = 5
+    """Failed logins per account and address inside login_window_minutes before 429."""
+    login_window_minutes: int = 15
+    max_document_bytes: int = 50 * 1024 * 1024
+    """Largest tender document an agency may upload."""
+    sweeper_interval_seconds: float = 1.0
+    run_sweeper: bool = True
+    demo_data: bool = False
+    timezone: str = "Asia/Shanghai"
+    outbox_adapter: str = "log"
+
+    extra: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'ggzy.db').resolve()}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

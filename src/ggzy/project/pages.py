@@ -1,0 +1,5 @@
+"""Pages of the project domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)

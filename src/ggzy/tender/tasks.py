@@ -1,0 +1,1 @@
+"""Chronograph handlers for tenders (registered with ggzy.chronograph.runner)."""
