@@ -2,12 +2,12 @@
 
 from ggzy.audit import models as audit_models
 from ggzy.auth import models as auth_models
+from ggzy.kit.db import Base
 from ggzy.notify import models as notify_models
 from ggzy.party import models as party_models
 from ggzy.project import models as project_models
 from ggzy.supervision import models as supervision_models
 from ggzy.tender import models as tender_models
-from ggzy.kit.db import Base
 
 __all__ = [
     "Base", "audit_models", "auth_models", "notify_models", "party_models", "project_models",

@@ -52,4 +52,5 @@ PG_APPEND_ONLY = [
 ]
 
 for _stmt in PG_APPEND_ONLY:
-    event.listen(AuditEvent.__table__, "after_create", DDL(_stmt.replace("%", "%%")).execute_if(dialect="postgresql"))
+    event.listen(AuditEvent.__table__, "after_create", DDL(  # type: ignore[no-untyped-call]
+        _stmt.replace("%", "%%")).execute_if(dialect="postgresql"))

@@ -66,10 +66,9 @@ async def authenticate(
         session.add(LoginAttempt(username=username, ip=ip, at=now, success=False))
         await commit(session)
         raise BadCredentials()
-    if not user.is_active or org.status != OrgStatus.verified:
-        # A pending bidder may log in to see its application status; other inactive accounts may not.
-        if not (user.is_active and org.status in (OrgStatus.pending, OrgStatus.rejected)):
-            raise AccountInactive()
+    # A pending or rejected bidder may log in to see its application; disabled accounts may not.
+    if not user.is_active or org.status == OrgStatus.disabled:
+        raise AccountInactive()
     session.add(LoginAttempt(username=username, ip=ip, at=now, success=True))
     return user, org
 
