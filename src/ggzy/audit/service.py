@@ -44,22 +44,16 @@ def canonical(entry: dict[str, Any]) -> bytes:
     return json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default).encode()
 
 
-def entry_body(ev: AuditEvent) -> dict[str, Any]:
-    """The fields covered by the hash (everything but the hash itself)."""
-    return {
-        "seq": ev.seq,
-        "tag": ev.tag,
-        "occurred_at": ev.occurred_at,
-        "actor_user_id": ev.actor_user_id,
-        "actor_org_id": ev.actor_org_id,
-        "actor_role": ev.actor_role,
-        "ip": ev.ip,
-        "subject_type": ev.subject_type,
-        "subject_id": ev.subject_id,
-        "project_id": ev.project_id,
-        "before": ev.before,
-        "after": ev.after,
-    }
+HASHED_FIELDS = (
+    "seq", "tag", "occurred_at", "actor_user_id", "actor_org_id", "actor_role", "ip",
+    "subject_type", "subject_id", "project_id", "before", "after",
+)
+"""The fields covered by the hash: everything but the hash itself and prev_hash (which is chained in)."""
+
+
+def entry_body(ev: Any) -> dict[str, Any]:
+    """The hashed fields of an AuditEvent or of a row selected with HASHED_FIELDS."""
+    return {name: getattr(ev, name) for name in HASHED_FIELDS}
 
 
 def compute_hash(prev_hash: str, body: dict[str, Any]) -> str:
@@ -79,12 +73,7 @@ async def record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event in the caller's transaction; it commits or rolls back with the change."""
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_KEY})
-    last = (
-        await session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))
-    ).first()
-    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    seq, prev = await _chain_head(session)
     ev = AuditEvent(
         seq=seq,
         tag=tag,
@@ -102,8 +91,25 @@ async def record(
     )
     ev.hash = compute_hash(prev, entry_body(ev))
     session.add(ev)
-    await session.flush()
+    session.info[_HEAD_KEY] = (session.sync_session.get_transaction(), seq, ev.hash)
     return ev
+
+
+_HEAD_KEY = "audit_head"
+
+
+async def _chain_head(session: AsyncSession) -> tuple[int, str]:
+    """Next seq and previous hash; read once per transaction, which holds the chain lock until it ends."""
+    txn = session.sync_session.get_transaction()
+    cached = session.info.get(_HEAD_KEY)
+    if cached is not None and txn is not None and cached[0] is txn:
+        return cached[1] + 1, cached[2]
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_KEY})
+    last = (
+        await session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))
+    ).first()
+    return (last[0] + 1, last[1]) if last else (1, GENESIS)
 
 
 @dataclass(frozen=True)
@@ -115,12 +121,13 @@ class VerifyResult:
     head_hash: str = GENESIS
 
 
-async def iter_events(session: AsyncSession, batch: int = 1000) -> AsyncIterator[AuditEvent]:
-    result = await session.stream_scalars(
-        select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch)
-    )
-    async for ev in result:
-        yield ev
+async def iter_events(session: AsyncSession, batch: int = 2000) -> AsyncIterator[Any]:
+    """Stream chain rows (hashed fields + prev_hash + hash) in order, without building ORM objects."""
+    cols = [getattr(AuditEvent, name) for name in (*HASHED_FIELDS, "prev_hash", "hash")]
+    result = await session.stream(select(*cols).order_by(AuditEvent.seq).execution_options(yield_per=batch))
+    async for partition in result.partitions(batch):  # one greenlet switch per batch, not per row
+        for row in partition:
+            yield row
 
 
 async def verify_chain(session: AsyncSession) -> VerifyResult:
