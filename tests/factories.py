@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from httpx import AsyncClient
+from sqlalchemy import Executable, Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ggzy.auth.actor import Actor
@@ -66,3 +69,27 @@ async def bearer(client: AsyncClient, user: User) -> dict[str, str]:
     r = await client.post("/api/auth/token", json={"username": user.username, "password": PASSWORD})
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+async def login_cookie(client: AsyncClient, user: User, password: str = PASSWORD) -> str:
+    """Log in through the /login form (the client keeps the session cookie); returns the page CSRF token."""
+    page = await client.get("/login")
+    assert page.status_code == 200, page.text
+    pre = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert pre is not None
+    r = await client.post("/login", data={"username": user.username, "password": password, "csrf_token": pre[1]})
+    assert r.status_code == 303, r.text
+    account = await client.get("/workspace/account")
+    assert account.status_code == 200, account.text
+    found = re.search(r'name="csrf_token" value="([^"]+)"', account.text)
+    assert found is not None
+    return found[1]
+
+
+async def query(db: AsyncSession, stmt: Executable) -> Sequence[Row[Any]]:
+    """Run a read in a separate short session, so no transaction stays open (on SQLite it would block writes).
+
+    Select columns, not ORM entities: the entities would belong to a closed session.
+    """
+    async with AsyncSession(db.bind) as fresh:
+        return (await fresh.execute(stmt)).all()

@@ -26,6 +26,7 @@ from ggzy.kit.db import make_engine, make_sessionmaker
 from ggzy.kit.errors import DomainError
 from ggzy.kit.i18n import current_lang, pick_lang
 from ggzy.kit.templating import render
+from ggzy.storage.blobstore import LocalBlobStore
 
 log = logging.getLogger("ggzy")
 
@@ -39,6 +40,11 @@ ROUTER_MODULES = [
     "ggzy.project.pages",
     "ggzy.tender.endpoints",
     "ggzy.tender.pages",
+    "ggzy.workdays.endpoints",
+    "ggzy.tender.documents",
+    "ggzy.tender.documents_pages",
+    "ggzy.tender.questions",
+    "ggzy.tender.questions_pages",
     "ggzy.notify.endpoints",
     "ggzy.notify.pages",
     "ggzy.supervision.endpoints",
@@ -46,6 +52,7 @@ ROUTER_MODULES = [
     "ggzy.audit.endpoints",
     "ggzy.realtime.endpoints",
     "ggzy.portal.pages",
+    "ggzy.portal.workspace",
 ]
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -140,9 +147,10 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.clock = clock or SystemClock()
+    app.state.clock = clock or _default_clock(settings)
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.blobs = LocalBlobStore(settings.blob_dir)
 
     @app.middleware("http")
     async def _language(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -177,4 +185,17 @@ def create_app(
     for name in ROUTER_MODULES:
         module = importlib.import_module(name)
         app.include_router(module.router)
+    if settings.demo_clock:
+        # Demo only (GGZY_DEMO_CLOCK=1): a movable clock endpoint; absent from every other deployment.
+        from ggzy.demo.endpoints import router as demo_router
+
+        app.include_router(demo_router)
     return app
+
+
+def _default_clock(settings: Settings) -> Clock:
+    if settings.demo_clock:
+        from ggzy.demo.clock import OffsetClock
+
+        return OffsetClock()
+    return SystemClock()

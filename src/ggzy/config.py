@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     sweeper_interval_seconds: float = 1.0
     run_sweeper: bool = True
     demo_data: bool = False
+    demo_clock: bool = False
+    """GGZY_DEMO_CLOCK=1: a movable clock and /api/demo/clock for `ggzy demo`. Never on in production."""
     timezone: str = "Asia/Shanghai"
     outbox_adapter: str = "log"
 

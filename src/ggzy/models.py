@@ -8,8 +8,9 @@ from ggzy.party import models as party_models
 from ggzy.project import models as project_models
 from ggzy.supervision import models as supervision_models
 from ggzy.tender import models as tender_models
+from ggzy.workdays import models as workdays_models
 
 __all__ = [
     "Base", "audit_models", "auth_models", "notify_models", "party_models", "project_models",
-    "supervision_models", "tender_models",
+    "supervision_models", "tender_models", "workdays_models",
 ]

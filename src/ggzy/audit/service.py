@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -80,7 +80,7 @@ async def record(
         occurred_at=now.astimezone(UTC),
         actor_user_id=actor.user_id,
         actor_org_id=actor.org_id,
-        actor_role=actor.role.value if actor.role else (actor.display_name or ""),
+        actor_role=str(actor.role) if actor.role else (actor.display_name or ""),  # role may load as a plain str
         ip=actor.ip,
         subject_type=subject_type,
         subject_id=subject_id,
@@ -130,7 +130,7 @@ async def iter_events(session: AsyncSession, batch: int = 2000) -> AsyncIterator
             yield row
 
 
-async def verify_chain(session: AsyncSession) -> VerifyResult:
+async def verify_chain(session: AsyncSession, on_progress: Callable[[int], None] | None = None) -> VerifyResult:
     """Walk the chain in order; name the first entry that was edited, deleted or moved."""
     prev = GENESIS
     expected_seq = 1
@@ -145,4 +145,8 @@ async def verify_chain(session: AsyncSession) -> VerifyResult:
         prev = ev.hash
         expected_seq += 1
         checked += 1
+        if on_progress is not None and checked % 1000 == 0:
+            on_progress(checked)  # every 1000 rows: a per-row callback would dominate the hashing cost
+    if on_progress is not None:
+        on_progress(checked)
     return VerifyResult(True, checked, head_hash=prev)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hmac
+import secrets
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 
 from ggzy.auth.actor import ANONYMOUS, Actor
 from ggzy.auth.errors import CsrfFailed
@@ -17,6 +18,8 @@ from ggzy.party.models import Role
 SESSION_COOKIE = "ggzy_session"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+PRE_SESSION_COOKIE = "ggzy_pre"
+"""CSRF token for forms posted before there is a session (login, registration): double-submit cookie."""
 
 
 async def _csrf_ok(request: Request, expected: str) -> bool:
@@ -75,8 +78,38 @@ def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
     return _dep
 
 
+async def require_verified(actor: Annotated[Actor, Depends(require_user)]) -> Actor:
+    """The caller's organisation must be verified by the centre (party.not_verified otherwise)."""
+    from ggzy.party.rules import ensure_verified
+
+    ensure_verified(actor)
+    return actor
+
+
+def pre_session_csrf(request: Request) -> str:
+    """The anonymous form token: reuse the visitor's cookie value or mint one (set it with set_pre_session_csrf)."""
+    existing = request.cookies.get(PRE_SESSION_COOKIE, "")
+    token = existing if 20 <= len(existing) <= 100 else secrets.token_urlsafe(32)
+    request.state.csrf_token = token
+    return token
+
+
+def set_pre_session_csrf(response: Response, token: str, *, secure: bool) -> None:
+    response.set_cookie(PRE_SESSION_COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/")
+
+
+def pre_session_csrf_ok(request: Request, sent: str) -> bool:
+    """Double-submit check: the form field must equal the cookie (a cross-site page can read neither)."""
+    expected = request.cookies.get(PRE_SESSION_COOKIE, "")
+    return bool(expected) and bool(sent) and hmac.compare_digest(sent.encode(), expected.encode())
+
+
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 RequireUser = Annotated[Actor, Depends(require_user)]
+RequireVerified = Annotated[Actor, Depends(require_verified)]
 CentreStaff = Annotated[Actor, Depends(require_roles(Role.centre_staff, Role.centre_admin))]
+CentreAdmin = Annotated[Actor, Depends(require_roles(Role.centre_admin))]
 
-__all__ = ["ANONYMOUS", "CentreStaff", "CurrentActor", "RequireUser", "require_roles"]
+__all__ = [
+    "ANONYMOUS", "CentreAdmin", "CentreStaff", "CurrentActor", "RequireUser", "RequireVerified", "require_roles",
+]

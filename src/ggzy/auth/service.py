@@ -110,8 +110,11 @@ async def issue_api_token(
     return token, row
 
 
-async def end_web_session(session: AsyncSession, token: str) -> None:
+async def end_web_session(session: AsyncSession, actor: Actor, token: str, *, now: datetime) -> None:
+    """Log out: revoke the browser session behind `token`."""
     await session.execute(update(WebSession).where(WebSession.token_hash == token_hash(token)).values(revoked=True))
+    if actor.user_id is not None:
+        await record(session, "auth:logout", actor, subject_type="user", subject_id=actor.user_id, now=now)
     await commit(session)
 
 

@@ -85,6 +85,7 @@ class NoticeKind(StrEnum):
     correction = "correction"  # 更正公告
     suspension = "suspension"  # 暂停公告
     resumption = "resumption"  # 恢复公告
+    termination = "termination"  # 终止公告 (a published tender cancelled)
 
 
 NOTICE_LABELS: dict[NoticeKind, tuple[str, str]] = {
@@ -92,6 +93,7 @@ NOTICE_LABELS: dict[NoticeKind, tuple[str, str]] = {
     NoticeKind.correction: ("更正公告", "Correction notice"),
     NoticeKind.suspension: ("暂停公告", "Suspension notice"),
     NoticeKind.resumption: ("恢复公告", "Resumption notice"),
+    NoticeKind.termination: ("终止公告", "Termination notice"),
 }
 
 

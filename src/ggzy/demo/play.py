@@ -1,0 +1,454 @@
+"""`ggzy demo`: play a whole tender through the platform's HTTP API, stage by stage.
+
+Without --url it starts an embedded platform (uvicorn in a thread, a temporary data directory, SQLite,
+GGZY_DEMO_CLOCK=1) whose clock the demo moves forward through /api/demo/clock/advance. Against another
+platform the time-dependent stages run only when that platform has the demo clock; otherwise they are
+reported as skipped, with the reason. Every stage appears in the summary: nothing is skipped silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ggzy.demo.seed import DEMO_PASSWORD
+
+
+class StageFailed(Exception):
+    """A stage's request or check did not give what the stage expected."""
+
+    def __init__(self, message: str, **detail: Any) -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
+class StageSkipped(Exception):
+    """The platform cannot play this stage (an endpoint or the demo clock is missing); said out loud."""
+
+
+@dataclass
+class StageResult:
+    name: str
+    title: str
+    ok: bool
+    seconds: float
+    skipped: str = ""
+    error: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "title": self.title, "ok": self.ok,
+                               "seconds": round(self.seconds, 3)}
+        if self.skipped:
+            out["skipped"] = self.skipped
+        if self.error:
+            out["error"] = self.error
+        out.update(self.detail)
+        return out
+
+
+def _parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+class Api:
+    """A thin httpx wrapper: one bearer token per demo user, JSON in and out, clear failures."""
+
+    def __init__(self, base_url: str, password: str) -> None:
+        self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=30.0)
+        self.password = password
+        self.tokens: dict[str, dict[str, str]] = {}
+
+    def close(self) -> None:
+        self.http.close()
+
+    def login(self, username: str) -> None:
+        r = self.http.post("/api/auth/token", json={"username": username, "password": self.password,
+                                                     "name": "ggzy demo"})
+        if r.status_code != 200:
+            raise StageFailed(f"login of {username} failed ({r.status_code})", response=_body(r))
+        self.tokens[username] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+    def request(self, method: str, path: str, *, as_: str | None = None, expect: tuple[int, ...] = (200, 201),
+                **kw: Any) -> httpx.Response:
+        headers = dict(self.tokens[as_]) if as_ else {}
+        r = self.http.request(method, path, headers=headers, **kw)
+        if r.status_code in expect:
+            return r
+        body = _body(r)
+        code = body.get("error", {}).get("code", "") if isinstance(body, dict) else ""
+        if r.status_code == 405 or (r.status_code == 404 and code == "not_found"):
+            raise StageSkipped(f"{method} {path} is not available on this platform ({r.status_code})")
+        raise StageFailed(f"{method} {path} → {r.status_code}", response=body)
+
+    def json(self, method: str, path: str, *, as_: str | None = None, expect: tuple[int, ...] = (200, 201),
+             **kw: Any) -> Any:
+        return self.request(method, path, as_=as_, expect=expect, **kw).json()
+
+
+def _body(r: httpx.Response) -> Any:
+    try:
+        return r.json()
+    except ValueError:
+        return r.text[:500]
+
+
+@dataclass
+class Play:
+    """The demo's state as it moves through the stages."""
+
+    api: Api
+    clock_movable: bool = False
+    project_id: str = ""
+    tender_id: str = ""
+    lot_ids: list[str] = field(default_factory=list)
+    document_id: str = ""
+    document_sha256: str = ""
+    bid_deadline: datetime | None = None
+    downloaders: list[str] = field(default_factory=lambda: ["bidder1", "bidder2", "bidder3"])
+    audit_ok: bool | None = None
+
+    # ---- helpers -------------------------------------------------------------------------------------
+    def now(self) -> datetime:
+        return _parse_time(self.api.json("GET", "/api/demo/clock")["now"]) if self.clock_movable else _utcnow()
+
+    def advance(self, seconds: float) -> datetime:
+        if not self.clock_movable:
+            raise StageSkipped("the platform's clock cannot be moved (start it with GGZY_DEMO_CLOCK=1)")
+        return _parse_time(self.api.json("POST", "/api/demo/clock/advance", as_="admin",
+                                         json={"seconds": seconds})["now"])
+
+    def tender(self) -> dict[str, Any]:
+        data: dict[str, Any] = self.api.json("GET", f"/api/tenders/{self.tender_id}", as_="agency1")
+        return data
+
+    def need(self, *attrs: str) -> None:
+        missing = [a for a in attrs if not getattr(self, a)]
+        if missing:
+            raise StageSkipped(f"an earlier stage did not produce {', '.join(missing)}")
+
+    # ---- stages --------------------------------------------------------------------------------------
+    def stage_login(self) -> dict[str, Any]:
+        users = ["admin", "staff1", "agency1", *self.downloaders, "bidder4", "sup_housing", "sup_finance"]
+        for username in users:
+            self.api.login(username)
+        me = self.api.json("GET", "/api/auth/me", as_="agency1")
+        try:
+            self.api.json("GET", "/api/demo/clock")
+            self.clock_movable = True
+        except StageSkipped:
+            self.clock_movable = False
+        return {"users": len(users), "agency": me.get("org_name", ""), "clock_movable": self.clock_movable}
+
+    def stage_project_entry(self) -> dict[str, Any]:
+        orgs = self.api.json("GET", "/api/orgs", as_="admin", params={"kind": "tenderer", "page_size": 50})
+        items = orgs["items"] if isinstance(orgs, dict) else orgs
+        tenderer = next((o for o in items if "住房和城乡建设局" in o["name"]), items[0] if items else None)
+        if tenderer is None:
+            raise StageFailed("no tenderer organisation found")
+        project = self.api.json("POST", "/api/projects", as_="agency1", json={
+            "name": "云州市滨江路市政道路改造工程", "line": "construction", "region": "云州市",
+            "description": "滨江路（青山大道至望江桥段）道路、排水及照明改造。", "funding_source": "市级财政资金",
+            "state_funded": True, "amount": "12800000.00", "tenderer_org_id": tenderer["id"],
+        })
+        self.project_id = project["id"]
+        admitted = self.api.json("POST", f"/api/projects/{self.project_id}/admit", as_="staff1", json={})
+        prioritised = self.api.json("POST", f"/api/projects/{self.project_id}/priority", as_="staff1",
+                                    json={"priority": "city_operation", "reason": "城市主干道汛前改造"})
+        return {"project_id": self.project_id, "code": project.get("code"), "status": admitted.get("status"),
+                "priority": prioritised.get("priority")}
+
+    def stage_tender_draft(self) -> dict[str, Any]:
+        self.need("project_id")
+        start = self.now() + timedelta(hours=1)
+        deadline = (start + timedelta(days=24)).replace(hour=1, minute=30, second=0, microsecond=0)
+        body = {
+            "project_id": self.project_id, "title": "云州市滨江路市政道路改造工程施工招标",
+            "evaluation_method": "comprehensive_assessment", "has_rescue_plan": False,
+            "description": "施工总承包，工期 240 日历天。", "qualification": "市政公用工程施工总承包二级及以上资质。",
+            "lots": [
+                {"name": "一标段：道路及排水", "budget": "9600000.00", "ceiling_price": "9400000.00",
+                 "bond_amount": "180000.00"},
+                {"name": "二标段：照明及附属", "budget": "3200000.00", "ceiling_price": "3150000.00",
+                 "bond_amount": "60000.00"},
+            ],
+            "doc_start": start.isoformat(), "doc_end": (start + timedelta(days=7)).isoformat(),
+            "question_deadline": (deadline - timedelta(days=16)).isoformat(), "bid_deadline": deadline.isoformat(),
+        }
+        tender = self.api.json("POST", "/api/tenders", as_="agency1", json=body)
+        self.tender_id = tender["id"]
+        self.lot_ids = [lot["id"] for lot in tender.get("lots", [])]
+        return {"tender_id": self.tender_id, "lots": len(tender.get("lots", [])), "status": tender.get("status")}
+
+    def stage_documents_upload(self) -> dict[str, Any]:
+        self.need("tender_id")
+        content = ("云州市滨江路市政道路改造工程施工招标文件\n第一章 招标公告\n第二章 投标人须知\n"
+                   "第三章 评标办法（综合评估法）\n第四章 合同条款\n第五章 工程量清单\n").encode() * 50
+        self.document_sha256 = hashlib.sha256(content).hexdigest()
+        doc = self.api.json("POST", f"/api/tenders/{self.tender_id}/documents", as_="agency1",
+                            files={"file": ("招标文件.txt", content, "text/plain")})
+        self.document_id = doc["id"]
+        if doc.get("sha256") != self.document_sha256:
+            raise StageFailed("stored document hash differs from the uploaded bytes", stored=doc.get("sha256"))
+        return {"document_id": self.document_id, "bytes": len(content), "sha256": self.document_sha256}
+
+    def stage_announcement_published(self) -> dict[str, Any]:
+        self.need("tender_id")
+        published = self.api.json("POST", f"/api/tenders/{self.tender_id}/publish", as_="agency1", json={})
+        self.bid_deadline = _parse_time(published["bid_deadline"]) if published.get("bid_deadline") else None
+        if self.clock_movable:
+            # Documents are on offer from doc_start (an hour from now): move to it.
+            self.advance(3600 + 60)
+        return {"status": published.get("status"), "bid_deadline": published.get("bid_deadline")}
+
+    def stage_documents_downloaded(self) -> dict[str, Any]:
+        self.need("tender_id", "document_id")
+        for username in self.downloaders:
+            r = self.api.request("GET", f"/api/tenders/{self.tender_id}/documents/{self.document_id}/download",
+                                 as_=username)
+            if hashlib.sha256(r.content).hexdigest() != self.document_sha256:
+                raise StageFailed(f"{username} received different bytes")
+        # E-Bidding Measures Art.21: before the deadline even the centre cannot learn who downloaded.
+        hidden = self.api.request("GET", f"/api/tenders/{self.tender_id}/downloads", as_="staff1",
+                                  expect=(200, 403, 409))
+        secret_kept = hidden.status_code != 200 or not hidden.json().get("items")
+        if not secret_kept:
+            raise StageFailed("the download list was readable before the bid deadline (Art.21)")
+        return {"downloads": len(self.downloaders), "list_before_deadline": hidden.status_code,
+                "art21_secret_kept": True}
+
+    def stage_question_answered(self) -> dict[str, Any]:
+        self.need("tender_id")
+        question = self.api.json("POST", f"/api/tenders/{self.tender_id}/questions", as_="bidder1",
+                                 json={"body": "一标段工程量清单中“雨水管 DN800”长度与图纸不一致，以哪个为准？"})
+        answer = self.api.json("POST", f"/api/tenders/{self.tender_id}/clarifications", as_="agency1", json={
+            "question_id": question["id"], "body": "以图纸为准，工程量清单将在更正公告中同步修正。",
+            "changes_documents": False,
+        })
+        delivered = []
+        for username in self.downloaders:
+            inbox = self.api.json("GET", "/api/notifications", as_=username)
+            items = inbox["items"] if isinstance(inbox, dict) else inbox
+            if any(n.get("tender_id") == self.tender_id for n in items):
+                delivered.append(username)
+        if delivered != self.downloaders:
+            raise StageFailed("the answer did not reach every downloader (Art.22)", delivered=delivered)
+        return {"question_id": question["id"], "clarification_id": answer.get("id"), "delivered_to": len(delivered)}
+
+    def stage_correction(self) -> dict[str, Any]:
+        self.need("tender_id")
+        before = self.tender().get("bid_deadline")
+        correction = self.api.json("POST", f"/api/tenders/{self.tender_id}/corrections", as_="agency1", json={
+            "title": "云州市滨江路市政道路改造工程施工招标更正公告",
+            "body": "一标段工程量清单“雨水管 DN800”长度更正为 1,260 米。", "changes_documents": True,
+        })
+        after = self.tender().get("bid_deadline")
+        if after:
+            self.bid_deadline = _parse_time(after)
+        return {"notice_id": correction.get("id"), "bid_deadline_before": before, "bid_deadline_after": after}
+
+    def stage_suspension(self) -> dict[str, Any]:
+        self.need("tender_id", "project_id")
+        before = _parse_time(self.tender()["bid_deadline"])
+        s = self.api.json("POST", "/api/suspensions", as_="staff1", json={
+            "scope": "project", "project_id": self.project_id, "reason": "收到投诉，暂停交易核查。"})
+        self.api.json("POST", f"/api/suspensions/{s['id']}/approve", as_="sup_housing", json={"note": "同意暂停"})
+        paused = 2 * 86400
+        self.advance(paused)
+        self.api.json("POST", f"/api/suspensions/{s['id']}/resume", as_="staff1", json={"note": "核查完毕，恢复交易"})
+        after = _parse_time(self.tender()["bid_deadline"])
+        moved = (after - before).total_seconds()
+        if moved < paused - 60:
+            raise StageFailed("the bid deadline did not move by the suspension's length", moved_seconds=moved)
+        self.bid_deadline = after
+        return {"suspension_id": s["id"], "deadline_before": before.isoformat(), "deadline_after": after.isoformat(),
+                "moved_hours": round(moved / 3600, 2)}
+
+    def stage_bid_deadline(self) -> dict[str, Any]:
+        self.need("tender_id")
+        deadline = _parse_time(self.tender()["bid_deadline"])
+        now = self.now()
+        self.advance(max(0.0, (deadline - now).total_seconds()) + 60)
+        status = ""
+        for _ in range(50):
+            self.api.json("POST", "/api/demo/sweep", as_="admin", json={})
+            status = self.tender().get("status", "")
+            if status != "published":
+                break
+            time.sleep(0.1)
+        if status != "bid_closed":
+            raise StageFailed("the chronograph did not close bidding", status=status)
+        listed = self.api.json("GET", f"/api/tenders/{self.tender_id}/downloads", as_="staff1")
+        return {"status": status, "downloaders_after_deadline": listed.get("organisations")}
+
+    def stage_audit_verify(self) -> dict[str, Any]:
+        result = self.api.json("GET", "/api/audit/verify", as_="staff1")
+        self.audit_ok = bool(result["ok"])
+        if not self.audit_ok:
+            raise StageFailed("audit chain broken", result=result)
+        return {"entries": result["checked"], "head_hash": result["head_hash"]}
+
+
+STAGES: list[tuple[str, str, Callable[[Play], dict[str, Any]]]] = [
+    ("login", "登录 Log in", Play.stage_login),
+    ("project_entry", "项目进场 Project entry (apply, admit, priority)", Play.stage_project_entry),
+    ("tender_draft", "招标草稿 Tender draft with lots", Play.stage_tender_draft),
+    ("documents_upload", "上传招标文件 Upload documents", Play.stage_documents_upload),
+    ("announcement_published", "发布招标公告 Publish the announcement", Play.stage_announcement_published),
+    ("documents_downloaded", "获取招标文件 Bidders download", Play.stage_documents_downloaded),
+    ("question_answered", "答疑澄清 Question and answer to every downloader", Play.stage_question_answered),
+    ("correction", "更正公告 Correction", Play.stage_correction),
+    ("suspension", "暂停与恢复 Suspension and resumption", Play.stage_suspension),
+    ("bid_deadline", "投标截止 Bid deadline closes bidding", Play.stage_bid_deadline),
+    ("audit_verify", "审计链校验 Audit verify", Play.stage_audit_verify),
+]
+
+
+def _utcnow() -> datetime:
+    from ggzy.kit.clock import SystemClock
+
+    return SystemClock().now()
+
+
+def play(base_url: str, *, password: str = DEMO_PASSWORD, console: Console | None = None) -> dict[str, Any]:
+    """Run every stage against `base_url`; returns the summary (see run_demo)."""
+    console = console or Console(stderr=True)
+    api = Api(base_url, password)
+    state = Play(api)
+    results: list[StageResult] = []
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=console, disable=not console.is_terminal) as progress:
+            task = progress.add_task("ggzy demo", total=len(STAGES))
+            for name, title, fn in STAGES:
+                progress.update(task, description=title)
+                started = time.perf_counter()
+                try:
+                    detail = fn(state)
+                    res = StageResult(name, title, True, time.perf_counter() - started, detail=detail)
+                except StageSkipped as exc:
+                    res = StageResult(name, title, False, time.perf_counter() - started, skipped=str(exc))
+                except StageFailed as exc:
+                    res = StageResult(name, title, False, time.perf_counter() - started, error=str(exc),
+                                      detail=exc.detail)
+                except (httpx.HTTPError, KeyError, ValueError, TypeError) as exc:
+                    res = StageResult(name, title, False, time.perf_counter() - started,
+                                      error=f"{type(exc).__name__}: {exc}")
+                results.append(res)
+                progress.advance(task)
+                mark = "[green]✓[/green]" if res.ok else ("[yellow]–[/yellow]" if res.skipped else "[red]✗[/red]")
+                note = res.skipped or res.error or ", ".join(f"{k}={v}" for k, v in list(res.detail.items())[:3])
+                progress.console.print(f"{mark} {title}  [dim]{note}[/dim]", highlight=False)
+    finally:
+        api.close()
+    return {
+        "ok": all(r.ok for r in results),
+        "url": base_url,
+        "stages": [r.as_dict() for r in results],
+        "project_id": state.project_id or None,
+        "tender_id": state.tender_id or None,
+        "audit_ok": state.audit_ok is True,
+        "clock_movable": state.clock_movable,
+    }
+
+
+class EmbeddedPlatform:
+    """A throw-away platform: temp data dir, SQLite, demo clock, uvicorn in a daemon thread."""
+
+    def __init__(self) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="ggzy-demo-")
+        self._thread: threading.Thread | None = None
+        self._server: Any = None
+        self.url = ""
+
+    def __enter__(self) -> EmbeddedPlatform:
+        import uvicorn
+
+        from ggzy.app import create_app
+        from ggzy.config import Settings
+        from ggzy.migrations import upgrade
+
+        settings = Settings(
+            data_dir=Path(self._tmp.name), database_url="", demo_clock=True, run_sweeper=True,
+            sweeper_interval_seconds=0.2, secret_key=secrets.token_hex(16), redis_url="",
+        )
+        upgrade(settings.effective_database_url)
+        asyncio.run(_seed(settings))
+        port = _free_port()
+        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
+                                access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="ggzy-demo-server", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the embedded platform did not start")
+            time.sleep(0.05)
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=15)
+        self._tmp.cleanup()
+
+
+async def _seed(settings: Any) -> None:
+    from ggzy.demo.seed import seed_demo
+    from ggzy.kit.clock import SystemClock
+    from ggzy.kit.db import make_engine, make_sessionmaker
+
+    engine = make_engine(settings.effective_database_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            await seed_demo(session, now=SystemClock().now())
+    finally:
+        await engine.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def run_demo(*, url: str | None = None, json_mode: bool = False, password: str | None = None,
+             console: Console | None = None) -> dict[str, Any]:
+    """Play the demo against `url`, or against an embedded platform started (and removed) for the occasion."""
+    console = console or Console(stderr=json_mode)
+    if url:
+        summary = play(url, password=password or DEMO_PASSWORD, console=console)
+        summary["embedded"] = False
+        return summary
+    starting: AbstractContextManager[Any] = (
+        console.status("starting an embedded platform…") if console.is_terminal and not json_mode else nullcontext()
+    )
+    with starting:
+        platform = EmbeddedPlatform().__enter__()
+    try:
+        if not json_mode:
+            console.print(f"embedded platform at {platform.url} (demo password: {DEMO_PASSWORD})")
+        summary = play(platform.url, password=password or DEMO_PASSWORD, console=console)
+    finally:
+        platform.__exit__(None, None, None)
+    summary["embedded"] = True
+    return summary

@@ -1,0 +1,254 @@
+"""Idempotent demo data: a city's trading centre, agencies, tenderers, bidders, supervisors, experts,
+and a couple of admitted projects with published announcements so the portal is not empty.
+
+Every organisation has a valid 统一社会信用代码 (GB 32100 check digit and GB 11714 organisation-code
+digit). All demo users share one documented password, DEMO_PASSWORD. Running the seed twice changes
+nothing: organisations are found by credit code, users by username, projects by code.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from argon2 import PasswordHasher
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ggzy.audit.service import record
+from ggzy.auth.actor import Actor, system_actor
+from ggzy.auth.service import actor_for
+from ggzy.demo.uscc import make_uscc
+from ggzy.kit.db import commit
+from ggzy.party.models import Organisation, OrgKind, OrgStatus, Role, User
+
+DEMO_PASSWORD = "ggzy-demo-2026"
+"""The password of every demo login (≥ 10 characters with letters and digits, as party rules require)."""
+
+CITY = "云州市"
+"""A fictional prefecture-level city, so demo data never names a real body."""
+REGION_CODE = "530900"
+
+SEED_ACTOR = system_actor("seed")
+
+
+@dataclass(frozen=True)
+class UserSpec:
+    username: str
+    display_name: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class OrgSpec:
+    key: str
+    kind: OrgKind
+    name: str
+    registrar: str
+    """First two characters of the credit code: 11 government body, 12 public institution, 91 enterprise."""
+    serial: int
+    users: tuple[UserSpec, ...]
+    department: str = ""
+    lines: tuple[str, ...] = ()
+    region: str = CITY
+    contact_name: str = ""
+    contact_phone: str = ""
+    address: str = ""
+
+
+def _u(username: str, display: str, role: Role) -> UserSpec:
+    return UserSpec(username, display, role)
+
+
+BIDDER_NAMES = [
+    "云州建工集团有限公司", "滇南路桥工程有限公司", "云州市政建设有限公司", "青山水利水电工程有限公司",
+    "华岳建筑安装工程有限公司", "云州智联信息技术有限公司", "博远医疗器械有限公司", "明德教育装备有限公司",
+    "安泰消防工程有限公司", "绿城园林绿化工程有限公司", "中瑞工程造价咨询有限公司", "恒信办公设备有限公司",
+]
+
+SUPERVISORS = [
+    ("finance", "财政局", f"{CITY}财政局", ("procurement",)),
+    ("housing", "住建局", f"{CITY}住房和城乡建设局", ("construction",)),
+    ("transport", "交通运输局", f"{CITY}交通运输局", ("construction",)),
+    ("water", "水利局", f"{CITY}水利局", ("construction",)),
+    ("sasac", "国资委", f"{CITY}人民政府国有资产监督管理委员会", ("property",)),
+    ("land", "自然资源局", f"{CITY}自然资源和规划局", ("land",)),
+]
+
+
+def org_specs() -> list[OrgSpec]:
+    """Every demo organisation with its users, in a stable order (the serial feeds the credit code)."""
+    specs = [
+        OrgSpec("centre", OrgKind.centre, f"{CITY}公共资源交易中心", "12", 1, (
+            _u("admin", "周建国（中心管理员）", Role.centre_admin),
+            _u("staff1", "李晓燕（进场受理）", Role.centre_staff),
+            _u("staff2", "王志强（开评标服务）", Role.centre_staff),
+        ), address=f"{CITY}青山区政务服务中心 B 座 3-5 层", contact_name="李晓燕", contact_phone="0871-6500 1234"),
+        OrgSpec("agency1", OrgKind.agency, "云州建信工程咨询有限公司", "91", 11,
+                (_u("agency1", "陈立（项目经理）", Role.agency),), contact_name="陈立", contact_phone="13800001101"),
+        OrgSpec("agency2", OrgKind.agency, "云州华采招标代理有限公司", "91", 12,
+                (_u("agency2", "赵敏（采购代理）", Role.agency),), contact_name="赵敏", contact_phone="13800001102"),
+        OrgSpec("tenderer1", OrgKind.tenderer, f"{CITY}住房和城乡建设局（建设单位）", "11", 21,
+                (_u("tenderer1", "刘洋（基建科）", Role.tenderer),), contact_phone="0871-6500 2201"),
+        OrgSpec("tenderer2", OrgKind.tenderer, f"{CITY}第一中学", "12", 22,
+                (_u("tenderer2", "孙丽（总务处）", Role.tenderer),), contact_phone="0871-6500 2202"),
+        OrgSpec("tenderer3", OrgKind.tenderer, f"{CITY}人民医院", "12", 23,
+                (_u("tenderer3", "吴刚（设备科）", Role.tenderer),), contact_phone="0871-6500 2203"),
+    ]
+    for i, name in enumerate(BIDDER_NAMES, start=1):
+        specs.append(OrgSpec(f"bidder{i}", OrgKind.bidder, name, "91", 100 + i,
+                             (_u(f"bidder{i}", f"{name[:4]}投标专员", Role.bidder),),
+                             contact_phone=f"1390000{i:04d}"))
+    for i, (key, dept, name, lines) in enumerate(SUPERVISORS, start=1):
+        specs.append(OrgSpec(f"sup_{key}", OrgKind.supervisor, name, "11", 200 + i,
+                             (_u(f"sup_{key}", f"{dept}监督员", Role.supervisor),), department=dept, lines=lines,
+                             contact_phone=f"0871-6500 3{i:03d}"))
+    specs.append(OrgSpec("experts", OrgKind.expert, f"{CITY}综合评标专家库", "12", 300, (
+        _u("expert1", "郑国平（高级工程师·土建）", Role.expert),
+        _u("expert2", "钱文华（高级经济师·造价）", Role.expert),
+        _u("expert3", "冯雪（主任医师·医疗设备）", Role.expert),
+    )))
+    return specs
+
+
+def demo_password_hash(password: str) -> str:
+    """argon2id with light parameters: the demo password is published in the README anyway, and
+    verification reads the parameters from the hash, so each demo login costs milliseconds instead of
+    ~0.5 s. Real accounts are hashed by ggzy.auth.passwords with the RFC 9106 defaults."""
+    return PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(password)
+
+
+def credit_code_for(spec: OrgSpec) -> str:
+    return make_uscc(spec.registrar[0], spec.registrar[1], REGION_CODE, f"{70000000 + spec.serial:08d}")
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: Role
+    org_name: str
+    display_name: str
+
+
+@dataclass
+class SeedResult:
+    created: bool
+    """False when every row already existed (a second run)."""
+    logins: list[DemoLogin]
+    orgs: dict[str, Organisation] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    projects: list[str] = field(default_factory=list)
+
+
+async def _find_org(session: AsyncSession, code: str) -> Organisation | None:
+    return (await session.execute(select(Organisation).where(Organisation.credit_code == code))).scalars().first()
+
+
+async def _bootstrap_centre(session: AsyncSession, spec: OrgSpec, now: datetime) -> tuple[Organisation, bool]:
+    """The centre itself: nobody exists yet who could create it through the party service."""
+    code = credit_code_for(spec)
+    found = await _find_org(session, code)
+    if found is not None:
+        return found, False
+    org = Organisation(
+        kind=spec.kind, name=spec.name, credit_code=code, region=spec.region, contact_name=spec.contact_name,
+        contact_phone=spec.contact_phone, address=spec.address, status=OrgStatus.verified, verified_at=now,
+        department="", supervised_lines=[], created_at=now,
+    )
+    session.add(org)
+    await session.flush()
+    await record(session, "organisation:created", SEED_ACTOR, subject_type="organisation", subject_id=org.id,
+                 now=now, after={"name": org.name, "kind": org.kind, "credit_code": code, "status": org.status})
+    return org, True
+
+
+async def _org(session: AsyncSession, admin: Actor, spec: OrgSpec, now: datetime) -> tuple[Organisation, bool]:
+    """Every other organisation goes through the party service, as the centre administrator would."""
+    from ggzy.party.schemas import OrgCreate
+    from ggzy.party.service import create_organisation
+
+    code = credit_code_for(spec)
+    found = await _find_org(session, code)
+    if found is not None:
+        return found, False
+    data = OrgCreate(kind=spec.kind, name=spec.name, credit_code=code, region=spec.region, address=spec.address,
+                     contact_name=spec.contact_name, contact_phone=spec.contact_phone, department=spec.department)
+    return await create_organisation(session, admin, data, now=now), True
+
+
+async def _user(session: AsyncSession, org: Organisation, spec: UserSpec, pw_hash: Callable[[], str],
+                now: datetime) -> tuple[User, bool]:
+    """Users are inserted directly with one shared hash: argon2 takes ~0.5 s per hash by design, and the
+    party service would hash each of the ~30 demo passwords again. The audit chain still records each one."""
+    found = (await session.execute(select(User).where(User.username == spec.username))).scalars().first()
+    if found is not None:
+        return found, False
+    user = User(organisation_id=org.id, username=spec.username, display_name=spec.display_name,
+                password_hash=pw_hash(), role=spec.role, created_at=now)
+    session.add(user)
+    await session.flush()
+    await record(session, "user:created", SEED_ACTOR, subject_type="user", subject_id=user.id, now=now,
+                 after={"username": user.username, "display_name": user.display_name, "role": user.role,
+                        "organisation_id": org.id, "is_active": True})
+    return user, True
+
+
+def actor_of(result: SeedResult, username: str, ip: str = "127.0.0.1") -> Actor:
+    """The Actor a service call made by this demo user would receive."""
+    user = result.users[username]
+    org = next(o for o in result.orgs.values() if o.id == user.organisation_id)
+    return actor_for(user, org, ip)
+
+
+async def seed_demo(session: AsyncSession, *, now: datetime, password: str = DEMO_PASSWORD,
+                    with_projects: bool = True) -> SeedResult:
+    """Create whatever demo rows are missing; safe to run on every start."""
+    demo_hash = functools.cache(lambda: demo_password_hash(password))  # once for all demo users, only if needed
+    created = False
+    result = SeedResult(created=False, logins=[])
+    admin: Actor | None = None
+    for spec in org_specs():
+        if spec.kind == OrgKind.centre:
+            org, new = await _bootstrap_centre(session, spec, now)
+        else:
+            if admin is None:
+                await commit(session)  # the centre and its administrator exist before they act
+                admin = actor_of(result, "admin")
+            org, new = await _org(session, admin, spec, now)
+        created |= new
+        result.orgs[spec.key] = org
+        for uspec in spec.users:
+            user, new = await _user(session, org, uspec, demo_hash, now)
+            created |= new
+            result.users[uspec.username] = user
+            result.logins.append(DemoLogin(uspec.username, uspec.role, org.name, uspec.display_name))
+    await commit(session)
+    if with_projects:
+        from ggzy.demo.projects import seed_projects
+
+        created |= await seed_projects(session, result, now=now)
+    result.created = created
+    return result
+
+
+async def database_is_empty(session: AsyncSession) -> bool:
+    """True when no organisation exists yet (the moment `ggzy serve --demo-data` seeds)."""
+    return int((await session.execute(select(func.count()).select_from(Organisation))).scalar_one()) == 0
+
+
+def demo_timetable(now: datetime, *, days_to_deadline: int = 25) -> dict[str, datetime]:
+    """A timetable that satisfies every line's statutory minimum periods (≥ 20 days, documents ≥ 5 days)."""
+    start = now.replace(second=0, microsecond=0)
+    deadline = (start + timedelta(days=days_to_deadline)).replace(hour=1, minute=30)  # 09:30 Beijing
+    return {
+        "doc_start": start,
+        "doc_end": start + timedelta(days=10),
+        "question_deadline": deadline - timedelta(days=16),
+        "bid_deadline": deadline,
+    }
+
+
+DEMO_AMOUNTS = {"small": Decimal("1200000.00"), "large": Decimal("38500000.00")}

@@ -1,0 +1,27 @@
+"""The suspension state machine as data: pending_approval → active / rejected; active → ended."""
+
+from __future__ import annotations
+
+from ggzy.supervision.errors import BadSuspensionTransition
+from ggzy.supervision.models import Suspension, SuspensionStatus
+
+S = SuspensionStatus
+
+TRANSITIONS: dict[SuspensionStatus, frozenset[SuspensionStatus]] = {
+    S.pending_approval: frozenset({S.active, S.rejected}),
+    S.active: frozenset({S.ended}),
+    S.ended: frozenset(),
+    S.rejected: frozenset(),
+}
+
+
+def can_transition(current: SuspensionStatus, target: SuspensionStatus) -> bool:
+    return target in TRANSITIONS[SuspensionStatus(current)]
+
+
+def transition_to(suspension: Suspension, target: SuspensionStatus) -> None:
+    """Move to `target` or raise BadSuspensionTransition naming both states."""
+    current = SuspensionStatus(suspension.status)
+    if not can_transition(current, target):
+        raise BadSuspensionTransition(detail={"from": current.value, "to": target.value})
+    suspension.status = target

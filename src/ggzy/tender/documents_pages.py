@@ -1,0 +1,5 @@
+"""Placeholder while engineer C builds it."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

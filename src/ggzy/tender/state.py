@@ -1,0 +1,41 @@
+"""The tender status machine as data: one table, one transition_to()."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Final
+
+from ggzy.tender.errors import BadTenderTransition
+from ggzy.tender.models import Tender, TenderStatus
+
+S = TenderStatus
+
+TENDER_TRANSITIONS: Final = MappingProxyType({
+    S.draft: frozenset({S.published, S.cancelled}),
+    S.published: frozenset({S.bid_closed, S.cancelled}),
+    # At the deadline the opening takes over; fewer than 3 bidders fails the tender (Bidding Regs Art.44).
+    S.bid_closed: frozenset({S.failed, S.cancelled}),
+    S.failed: frozenset(),
+    S.cancelled: frozenset(),
+})
+
+STATUS_LABELS: Final = MappingProxyType({
+    S.draft: ("草稿", "Draft", "gray"),
+    S.published: ("招标中", "Open for bids", "green"),
+    S.bid_closed: ("投标已截止", "Bids closed", "orange"),
+    S.failed: ("流标", "Failed", "red"),
+    S.cancelled: ("已终止", "Cancelled", "red"),
+})
+
+
+def can_transition(current: TenderStatus | str, target: TenderStatus) -> bool:
+    return target in TENDER_TRANSITIONS.get(TenderStatus(current), frozenset())
+
+
+def transition_to(tender: Tender, new_status: TenderStatus) -> TenderStatus:
+    """Move `tender` to `new_status` or raise tender.bad_transition (409); returns the previous status."""
+    previous = TenderStatus(tender.status)
+    if not can_transition(previous, new_status):
+        raise BadTenderTransition(detail={"from": previous.value, "to": TenderStatus(new_status).value})
+    tender.status = new_status
+    return previous
