@@ -42,7 +42,7 @@ async def test_due_tender_is_closed_at_its_bid_deadline(db: AsyncSession, clock:
     assert t.status == TenderStatus.bid_closed
     assert t.next_check_at is None
     (ev,) = await _closed_events(db, tender.id)
-    assert ev.actor_user_id is None and ev.actor_role == "system:chronograph"
+    assert ev.actor_user_id is None and ev.actor_role == "system:sweeper"
     assert ev.before is not None and ev.before["status"] == "published"
     assert ev.after is not None and ev.after["status"] == "bid_closed"
     for org in (cast.agency, cast.tenderer):

@@ -56,16 +56,17 @@ async def test_centre_staff_move_the_clock_and_it_is_audited(demo_client: AsyncC
     start = clock.now()
     _, staff, _ = await create_party(db, OrgKind.centre, now=start)
     _, bidder, _ = await create_party(db, OrgKind.bidder, now=start)
+    staff_id = staff.id
     r = await demo_client.get("/api/demo/clock")
     assert r.status_code == 200
     staff_h = await bearer(demo_client, staff)
+    bidder_h = await bearer(demo_client, bidder)
     r = await demo_client.post("/api/demo/clock/advance", json={"seconds": 86400}, headers=staff_h)
     assert r.status_code == 200, r.text
     assert clock.now() == start + timedelta(days=1)
     moved = (await db.execute(select(AuditEvent).where(AuditEvent.tag == "demo:clock_advanced"))).scalars().all()
-    assert len(moved) == 1 and moved[0].actor_user_id == staff.id
+    assert len(moved) == 1 and moved[0].actor_user_id == staff_id
     await db.rollback()  # every SQLite transaction is BEGIN IMMEDIATE: release the lock before the next request
-    bidder_h = await bearer(demo_client, bidder)
     assert (await demo_client.post("/api/demo/clock/advance", json={"seconds": 60},
                                    headers=bidder_h)).status_code == 403
     assert (await demo_client.post("/api/demo/clock/advance", json={"seconds": -5},

@@ -46,19 +46,21 @@ class Cast:
     bidder_user: User
     bidder2: Organisation
     bidder2_user: User
+    agency_actor: Actor
 
 
 async def make_cast(db: AsyncSession, now: datetime) -> Cast:
     centre, cu, ca = await create_party(db, OrgKind.centre, now=now)
     tenderer, tu, _ = await create_party(db, OrgKind.tenderer, now=now)
-    agency, au, _ = await create_party(db, OrgKind.agency, now=now)
+    agency, au, aa = await create_party(db, OrgKind.agency, now=now)
     csup, csu, csa = await create_party(db, OrgKind.supervisor, now=now, department="住建局",
                                         supervised_lines=[TradingLine.construction.value])
     psup, psu, psa = await create_party(db, OrgKind.supervisor, now=now, department="财政局",
                                         supervised_lines=[TradingLine.procurement.value])
     bidder, bu, _ = await create_party(db, OrgKind.bidder, now=now)
     bidder2, bu2, _ = await create_party(db, OrgKind.bidder, now=now)
-    return Cast(centre, cu, ca, tenderer, tu, agency, au, csup, csu, csa, psup, psu, psa, bidder, bu, bidder2, bu2)
+    return Cast(centre, cu, ca, tenderer, tu, agency, au, csup, csu, csa, psup, psu, psa, bidder, bu, bidder2, bu2,
+                aa)
 
 
 async def make_project(

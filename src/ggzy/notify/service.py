@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ggzy.audit.service import record
 from ggzy.auth.actor import Actor
 from ggzy.kit.db import commit
-from ggzy.kit.errors import DomainError
+from ggzy.notify.errors import NotificationNotFound
 from ggzy.notify.models import Notification, OutboxMessage
 from ggzy.party.models import Organisation
 
@@ -57,13 +57,6 @@ async def notify_orgs(
         out.append(note)
     await session.flush()
     return out
-
-
-class NotificationNotFound(DomainError):
-    status = 404
-    code = "notify.not_found"
-    message_zh = "找不到该消息"
-    message_en = "Notification not found"
 
 
 @dataclass(frozen=True)

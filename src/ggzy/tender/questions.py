@@ -156,7 +156,7 @@ async def list_questions(
         stmt = stmt.where(Question.asker_org_id == actor.org_id)
     if unanswered_only:
         stmt = stmt.where(Question.clarification_id.is_(None))
-    rows = (await session.execute(stmt)).tuples().all()
+    rows = (await session.execute(stmt)).all()
     return [_question_out(q, answer, mine=not everyone) for q, answer in rows]
 
 
@@ -185,7 +185,7 @@ async def list_my_questions(session: AsyncSession, actor: Actor) -> list[MyQuest
     )
     return [
         MyQuestionOut(**_question_out(q, answer, mine=True).model_dump(), tender_code=code, tender_title=title)
-        for q, answer, code, title in (await session.execute(stmt)).tuples().all()
+        for q, answer, code, title in (await session.execute(stmt)).all()
     ]
 
 
@@ -202,7 +202,7 @@ async def list_my_clarifications(session: AsyncSession, actor: Actor) -> list[My
     )
     return [
         MyClarificationOut(**ClarificationOut.model_validate(c).model_dump(), tender_code=code, tender_title=title)
-        for c, code, title in (await session.execute(stmt)).tuples().all()
+        for c, code, title in (await session.execute(stmt)).all()
     ]
 
 

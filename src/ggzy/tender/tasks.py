@@ -15,6 +15,9 @@ from ggzy.supervision.guard import active_suspension
 from ggzy.tender.models import Tender, TenderStatus
 from ggzy.tender.state import transition_to
 
+SWEEPER = system_actor("sweeper")
+"""Recorded as `system:sweeper` (audit_events.actor_role holds 16 characters)."""
+
 
 async def close_bidding(session: AsyncSession, tender: Tender, now: datetime) -> None:
     """At the bid deadline a published tender stops taking bids (投标截止) and waits for its opening.
@@ -39,7 +42,7 @@ async def close_bidding(session: AsyncSession, tender: Tender, now: datetime) ->
     tender.updated_at = now
     # closed_at is the legal moment (the deadline), whenever the sweeper got round to it.
     await record(
-        session, "tender:bid_closed", system_actor(), subject_type="tender", subject_id=tender.id,
+        session, "tender:bid_closed", SWEEPER, subject_type="tender", subject_id=tender.id,
         project_id=tender.project_id, before=before,
         after={"status": tender.status, "closed_at": tender.bid_deadline, "swept_at": now, "next_check_at": None},
         now=now,

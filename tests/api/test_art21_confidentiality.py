@@ -1,0 +1,117 @@
+"""E-Bidding Measures Art.21: before the bid deadline nobody learns who or how many downloaded the documents.
+
+Every role walks every GET endpoint and page (API and HTML) before any download, after one bidder downloaded
+and after three did. For everyone but the downloaders the answers must be byte-for-byte the same, and a
+downloader's own view must not change when others download. After the deadline the list becomes visible,
+which shows the walk would notice a leak.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ggzy.kit.clock import FrozenClock
+from tests.api.routes import all_routes
+from tests.api.world import World, build_world
+from tests.factories import login_cookie
+
+CONTENT = "招标文件内容".encode()
+# Routes that cannot be walked by GET without changing what is being measured or that never end:
+# the file download itself records a download; the SSE stream stays open.
+SKIP_SUFFIXES = ("/download",)
+SKIP_PREFIXES = ("/api/realtime",)
+DOWNLOADERS = ("bidder_a", "bidder_b", "bidder_c")
+
+PARAMS = {
+    "project": "project", "tender": "tender", "notice": "notice", "document": "document", "suspension": "suspension",
+    "org": "org", "user": "user", "lot": "lot", "notification": "notification",
+}
+
+
+def get_paths(world: World) -> list[str]:
+    paths = set()
+    for route in all_routes():
+        if "GET" not in route.methods:
+            continue
+        path = route.path
+        if path.endswith(SKIP_SUFFIXES) or path.startswith(SKIP_PREFIXES):
+            continue
+        for name in route.param_convertors:
+            kind = name.removesuffix("_id") if name != "id" else ""
+            value = world.ids.get(PARAMS.get(kind, ""), "")
+            if not value:
+                # A parameter we cannot fill (e.g. {decision}); try the tender id, which is the one that matters.
+                value = world.ids["tender"]
+            path = path.replace("{" + name + "}", value).replace("{" + name + ":path}", value)
+        paths.add(path)
+    return sorted(paths)
+
+
+async def snapshot(clients: dict[str, AsyncClient], paths: list[str]) -> dict[tuple[str, str], tuple[int, bytes]]:
+    out = {}
+    for who, c in clients.items():
+        for path in paths:
+            r = await c.get(path, headers={"accept": "text/html" if not path.startswith("/api") else "application/json"})
+            out[(who, path)] = (r.status_code, r.content)
+    return out
+
+
+def differences(a: dict[Any, Any], b: dict[Any, Any], roles: set[str]) -> list[str]:
+    return [f"{who} GET {path}: {a[(who, path)][0]} -> {b[(who, path)][0]}"
+            for (who, path) in a if who in roles and a[(who, path)] != b[(who, path)]]
+
+
+async def test_nobody_sees_who_or_how_many_downloaded_before_deadline_art21(
+    app: Any, db: AsyncSession, clock: FrozenClock
+) -> None:
+    world = await build_world(db, clock)
+
+    async def one_chunk() -> Any:
+        yield CONTENT
+
+    await app.state.blobs.put_stream(one_chunk(), max_bytes=1 << 20)
+    transport = ASGITransport(app=app, client=("203.0.113.9", 40001))
+    clients: dict[str, AsyncClient] = {"anonymous": AsyncClient(transport=transport, base_url="http://t")}
+    for who, user in world.users.items():
+        c = AsyncClient(transport=transport, base_url="http://t")
+        await login_cookie(c, user)
+        clients[who] = c
+    try:
+        paths = get_paths(world)
+        assert len(paths) >= 20, paths
+        tender, doc = world.ids["tender"], world.ids["document"]
+
+        async def download(who: str) -> None:
+            r = await clients[who].get(f"/api/tenders/{tender}/documents/{doc}/download")
+            assert r.status_code == 200, r.text
+            assert r.content == CONTENT
+
+        s0 = await snapshot(clients, paths)
+        await download("bidder_a")
+        await download("bidder_a")  # fetching twice is still one downloader
+        s1 = await snapshot(clients, paths)
+        await download("bidder_b")
+        await download("bidder_c")
+        s2 = await snapshot(clients, paths)
+
+        others = set(clients) - set(DOWNLOADERS)
+        leaks = differences(s0, s1, others) + differences(s1, s2, others) + differences(s1, s2, {"bidder_a"})
+        assert not leaks, "download information visible before the deadline:\n" + "\n".join(leaks)
+        for who in others:
+            for path in paths:
+                body = s2[(who, path)][1]
+                for bidder in DOWNLOADERS:
+                    assert world.orgs[bidder].name.encode() not in body, f"{who} sees {bidder} on {path}"
+
+        # After the deadline the centre may see the list: the walk above would have caught it earlier.
+        clock.advance(timedelta(days=26))
+        r = await clients["centre_staff"].get(f"/api/tenders/{tender}/downloads")
+        assert r.status_code == 200, r.text
+        assert {world.orgs[b].name for b in DOWNLOADERS} <= set(r.text.split('"'))
+    finally:
+        for c in clients.values():
+            await c.aclose()
