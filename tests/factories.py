@@ -75,7 +75,8 @@ async def login_cookie(client: AsyncClient, user: User, password: str = PASSWORD
     """Log in through the /login form (the client keeps the session cookie); returns the page CSRF token."""
     page = await client.get("/login")
     assert page.status_code == 200, page.text
-    pre = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    form = page.text[page.text.index('data-testid="login-form"'):]
+    pre = re.search(r'name="csrf_token" value="([^"]+)"', form)
     assert pre is not None
     r = await client.post("/login", data={"username": user.username, "password": password, "csrf_token": pre[1]})
     assert r.status_code == 303, r.text

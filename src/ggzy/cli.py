@@ -45,7 +45,7 @@ def print_logins(logins: list[tuple[str, str, str, str]], password: str, console
 
 
 async def _seed(settings: Settings, *, only_if_empty: bool) -> tuple[bool, list[tuple[str, str, str, str]]]:
-    from ggzy.demo.seed import database_is_empty, seed_demo
+    from ggzy.demo.seed import database_is_empty, existing_demo_logins, seed_demo
     from ggzy.kit.clock import SystemClock
     from ggzy.kit.db import make_engine, make_sessionmaker
     from ggzy.party.models import ROLE_LABELS
@@ -54,14 +54,16 @@ async def _seed(settings: Settings, *, only_if_empty: bool) -> tuple[bool, list[
     try:
         async with make_sessionmaker(engine)() as session:
             if only_if_empty and not await database_is_empty(session):
-                seeded = await seed_demo(session, now=SystemClock().now(), with_projects=False)
+                # Never add demo rows to a database that holds anything: just show the demo logins it has.
+                logins = await existing_demo_logins(session)
+                await session.rollback()
                 ran = False
             else:
                 seeded = await seed_demo(session, now=SystemClock().now())
-                ran = seeded.created
+                logins, ran = seeded.logins, seeded.created
     finally:
         await engine.dispose()
-    rows = [(lg.username, ROLE_LABELS[lg.role][0], lg.org_name, lg.display_name) for lg in seeded.logins]
+    rows = [(lg.username, ROLE_LABELS[lg.role][0], lg.org_name, lg.display_name) for lg in logins]
     return ran, rows
 
 
@@ -94,7 +96,10 @@ def serve(
         from ggzy.demo.seed import DEMO_PASSWORD
 
         _, rows = asyncio.run(_seed(settings, only_if_empty=True))
-        print_logins(rows, DEMO_PASSWORD)
+        if rows:
+            print_logins(rows, DEMO_PASSWORD)
+        else:
+            err.print("the database already holds data and no demo logins: nothing seeded")
     out.print(f"ggzy → http://{host}:{port}/   (API docs: http://{host}:{port}/docs)")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=True)
 

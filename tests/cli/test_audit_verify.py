@@ -18,6 +18,7 @@ from ggzy.migrations import sync_url
 from ggzy.party.models import OrgKind
 from tests.factories import create_party
 
+
 async def run_verify(url: str) -> Result:
     """Invoke the CLI in a worker thread: it runs its own event loop."""
     return await asyncio.to_thread(CliRunner().invoke, cli_app, ["audit", "verify", "--database-url", url])
@@ -80,7 +81,7 @@ async def test_intact_chain_exits_zero_with_count_and_head_art49(
     ids=["edited", "deleted", "reordered"],
 )
 async def test_tampering_is_named_by_first_broken_entry_art49(
-    client: AsyncClient, db: AsyncSession, clock: FrozenClock, settings: Settings,
+    client: AsyncClient, db: AsyncSession, clock: FrozenClock, settings: Settings, *,
     change: Callable[[Connection], None], expected: str,
 ) -> None:
     """E-Bidding Measures Art.49: nothing in the trail may be altered unnoticed."""

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from httpx import AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ggzy.audit.models import AuditEvent
 from ggzy.auth.actor import Actor
+from ggzy.auth.service import actor_for
 from ggzy.kit.clock import FrozenClock
 from ggzy.notify.models import Notification
 from ggzy.party import service
-from ggzy.party.errors import NotVerified
-from ggzy.party.models import OrgKind, OrgStatus
+from ggzy.party.errors import BadStatusTransition, NotVerified
+from ggzy.party.models import Organisation, OrgKind, OrgStatus
 from ggzy.party.rules import ensure_verified
 from ggzy.party.schemas import BidderRegistration
 from tests.factories import bearer, create_party, query
@@ -56,13 +58,8 @@ async def test_actor_of_a_pending_bidder_fails_ensure_verified_until_verified(
     _, _, staff = await create_party(db, OrgKind.centre, now=clock.now())
     applicant = Actor(user_id=None, org_id=None, role=None, ip="192.0.2.1")
     org, user = await service.register_bidder(db, applicant, BidderRegistration(**registration()), now=clock.now())
-    from ggzy.auth.service import actor_for
-
-    try:
+    with pytest.raises(NotVerified):
         ensure_verified(actor_for(user, org))
-        raise AssertionError("a pending bidder passed ensure_verified")
-    except NotVerified:
-        pass
     org = await service.verify_organisation(db, staff, org.id, now=clock.now())
     ensure_verified(actor_for(user, org))
 
@@ -159,10 +156,9 @@ async def test_centre_lists_and_filters_others_see_only_their_own(
 async def test_only_pending_org_status_changes_allowed(db: AsyncSession, clock: FrozenClock) -> None:
     org, _, _ = await create_party(db, OrgKind.bidder, now=clock.now(), status=OrgStatus.verified)
     _, _, staff = await create_party(db, OrgKind.centre, now=clock.now())
-    from ggzy.party.errors import BadStatusTransition
-
-    try:
-        await service.reject_organisation(db, staff, org.id, reason="late", now=clock.now())
-        raise AssertionError("a verified org was rejected")
-    except BadStatusTransition:
-        await db.rollback()
+    org_id = org.id
+    with pytest.raises(BadStatusTransition):
+        await service.reject_organisation(db, staff, org_id, reason="late", now=clock.now())
+    await db.rollback()
+    [(status,)] = await query(db, select(Organisation.status).where(Organisation.id == org_id))
+    assert status == "verified"

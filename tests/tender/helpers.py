@@ -23,6 +23,7 @@ class Cast:
 
     centre: Actor
     centre_user: User
+    centre_org: Organisation
     tenderer_org: Organisation
     tenderer: Actor
     tenderer_user: User
@@ -32,10 +33,10 @@ class Cast:
 
 
 async def cast(db: AsyncSession, now: datetime) -> Cast:
-    _, cu, ca = await create_party(db, OrgKind.centre, now=now)
+    co, cu, ca = await create_party(db, OrgKind.centre, now=now)
     to, tu, ta = await create_party(db, OrgKind.tenderer, now=now, region="青山区")
     ao, au, aa = await create_party(db, OrgKind.agency, now=now)
-    return Cast(ca, cu, to, ta, tu, ao, aa, au)
+    return Cast(ca, cu, co, to, ta, tu, ao, aa, au)
 
 
 async def admitted_project(

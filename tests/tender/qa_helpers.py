@@ -63,7 +63,7 @@ class World:
 async def make_tender(
     db: AsyncSession, *, now: datetime, agency: Organisation, tenderer: Organisation, user: User,
     status: TenderStatus = TenderStatus.published, line: TradingLine = TradingLine.construction,
-    doc_days: int = 5, question_days: int = 10, bid_days: int = 20,
+    doc_days: float = 5, question_days: float = 10, bid_days: float = 20,
 ) -> Tender:
     """A tender whose documents are on offer from `now` for `doc_days`; bids close after `bid_days`."""
     n = next(_seq)

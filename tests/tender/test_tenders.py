@@ -291,6 +291,7 @@ async def test_cancel_needs_reason_and_publishes_termination(
     await client.post(f"/api/tenders/{tid}/publish", headers=h)
     r = await client.post(f"/api/tenders/{tid}/cancel", json={"reason": " "}, headers=h)
     assert r.status_code == 422
+    clock.advance(hours=1)
     r = await client.post(f"/api/tenders/{tid}/cancel", json={"reason": "项目资金未落实"}, headers=h)
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
     kinds = [n["kind"] for n in (await client.get("/api/notices")).json()["items"]]

@@ -21,7 +21,7 @@ class AuditEvent(Base):
     occurred_at: Mapped[datetime]
     actor_user_id: Mapped[str | None] = mapped_column(String(32))
     actor_org_id: Mapped[str | None] = mapped_column(String(32))
-    actor_role: Mapped[str] = mapped_column(String(16), default="")
+    actor_role: Mapped[str] = mapped_column(String(40), default="")
     ip: Mapped[str] = mapped_column(String(64), default="")
     subject_type: Mapped[str] = mapped_column(String(32))
     subject_id: Mapped[str] = mapped_column(String(64), index=True)

@@ -89,9 +89,7 @@ async def require_verified(actor: Annotated[Actor, Depends(require_user)]) -> Ac
 def pre_session_csrf(request: Request) -> str:
     """The anonymous form token: reuse the visitor's cookie value or mint one (set it with set_pre_session_csrf)."""
     existing = request.cookies.get(PRE_SESSION_COOKIE, "")
-    token = existing if 20 <= len(existing) <= 100 else secrets.token_urlsafe(32)
-    request.state.csrf_token = token
-    return token
+    return existing if 20 <= len(existing) <= 100 else secrets.token_urlsafe(32)
 
 
 def set_pre_session_csrf(response: Response, token: str, *, secure: bool) -> None:

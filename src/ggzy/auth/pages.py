@@ -32,9 +32,8 @@ def _login_form(
     status_code: int = 200,
 ) -> Response:
     token = pre_session_csrf(request)
-    response = render(
-        request, "auth/login.html", {"next": next_url, "username": username, "error": error}, status_code=status_code,
-    )
+    context = {"next": next_url, "username": username, "error": error, "form_csrf": token}
+    response = render(request, "auth/login.html", context, status_code=status_code)
     set_pre_session_csrf(response, token, secure=secure)
     return response
 

@@ -25,7 +25,7 @@ async def advance(body: AdvanceIn, actor: CentreStaff, session: DB, clock: Clock
 
 
 @router.post("/sweep", response_model=SweepOut)
-async def sweep(request: Request, actor: CentreStaff, clock: ClockDep) -> SweepOut:
+async def sweep(request: Request, actor: CentreStaff, session: DB, clock: ClockDep) -> SweepOut:
     """Run the chronograph once now (centre staff only), so the demo need not wait for the interval."""
-    handled = await service.sweep_now(request.app.state.sessionmaker, clock)
+    handled = await service.sweep_now(session, request.app.state.sessionmaker, clock)
     return SweepOut(handled=handled, now=clock.now())

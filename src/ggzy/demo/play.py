@@ -144,7 +144,7 @@ class Play:
 
     # ---- stages --------------------------------------------------------------------------------------
     def stage_login(self) -> dict[str, Any]:
-        users = ["admin", "staff1", "agency1", *self.downloaders, "bidder4", "sup_housing", "sup_finance"]
+        users = ["admin", "staff1", "agency1", *self.downloaders, "bidder4", "sup_housing"]
         for username in users:
             self.api.login(username)
         me = self.api.json("GET", "/api/auth/me", as_="agency1")
@@ -236,31 +236,31 @@ class Play:
         self.need("tender_id")
         question = self.api.json("POST", f"/api/tenders/{self.tender_id}/questions", as_="bidder1",
                                  json={"body": "一标段工程量清单中“雨水管 DN800”长度与图纸不一致，以哪个为准？"})
-        answer = self.api.json("POST", f"/api/tenders/{self.tender_id}/clarifications", as_="agency1", json={
-            "question_id": question["id"], "body": "以图纸为准，工程量清单将在更正公告中同步修正。",
-            "changes_documents": False,
-        })
-        delivered = []
-        for username in self.downloaders:
-            inbox = self.api.json("GET", "/api/notifications", as_=username)
-            items = inbox["items"] if isinstance(inbox, dict) else inbox
-            if any(n.get("tender_id") == self.tender_id for n in items):
-                delivered.append(username)
+        answer = self.api.json("POST", f"/api/questions/{question['id']}/answer", as_="agency1", json={
+            "body": "以图纸为准，工程量清单将在更正公告中同步修正。", "changes_documents": False})
+        delivered = [u for u in self.downloaders if self._clarified(u)]
         if delivered != self.downloaders:
             raise StageFailed("the answer did not reach every downloader (Art.22)", delivered=delivered)
-        return {"question_id": question["id"], "clarification_id": answer.get("id"), "delivered_to": len(delivered)}
+        if self._clarified("bidder4"):
+            raise StageFailed("a bidder that did not download received the answer")
+        return {"question_id": question["id"], "clarification_id": answer.get("id"),
+                "delivered_to": len(delivered), "art22_every_downloader": True}
+
+    def _clarified(self, username: str) -> bool:
+        inbox = self.api.json("GET", "/api/inbox", as_=username, params={"per_page": 100})
+        return any(n.get("tender_id") == self.tender_id and n.get("kind") == "clarification"
+                   for n in inbox["items"])
 
     def stage_correction(self) -> dict[str, Any]:
         self.need("tender_id")
         before = self.tender().get("bid_deadline")
-        correction = self.api.json("POST", f"/api/tenders/{self.tender_id}/corrections", as_="agency1", json={
-            "title": "云州市滨江路市政道路改造工程施工招标更正公告",
-            "body": "一标段工程量清单“雨水管 DN800”长度更正为 1,260 米。", "changes_documents": True,
-        })
-        after = self.tender().get("bid_deadline")
+        corrected = self.api.json("POST", f"/api/tenders/{self.tender_id}/corrections", as_="agency1", json={
+            "body": "一标段工程量清单“雨水管 DN800”长度更正为 1,260 米，其余内容不变。", "changes_documents": True})
+        after = corrected.get("bid_deadline")
         if after:
             self.bid_deadline = _parse_time(after)
-        return {"notice_id": correction.get("id"), "bid_deadline_before": before, "bid_deadline_after": after}
+        return {"notice_id": corrected.get("notice_id"), "deadline_moved": corrected.get("deadline_moved"),
+                "bid_deadline_before": before, "bid_deadline_after": after}
 
     def stage_suspension(self) -> dict[str, Any]:
         self.need("tender_id", "project_id")

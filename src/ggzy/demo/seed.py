@@ -239,6 +239,19 @@ async def database_is_empty(session: AsyncSession) -> bool:
     return int((await session.execute(select(func.count()).select_from(Organisation))).scalar_one()) == 0
 
 
+async def existing_demo_logins(session: AsyncSession) -> list[DemoLogin]:
+    """The demo logins already present (read-only: a non-empty database is never seeded into)."""
+    specs = {u.username: (u, spec) for spec in org_specs() for u in spec.users}
+    rows = (
+        await session.execute(
+            select(User.username, Organisation.name).join(Organisation, User.organisation_id == Organisation.id)
+            .where(User.username.in_(list(specs)))
+        )
+    ).tuples().all()
+    found = dict(rows)
+    return [DemoLogin(name, u.role, found[name], u.display_name) for name, (u, _) in specs.items() if name in found]
+
+
 def demo_timetable(now: datetime, *, days_to_deadline: int = 25) -> dict[str, datetime]:
     """A timetable that satisfies every line's statutory minimum periods (≥ 20 days, documents ≥ 5 days)."""
     start = now.replace(second=0, microsecond=0)

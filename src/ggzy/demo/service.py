@@ -28,8 +28,11 @@ async def advance_clock(session: AsyncSession, actor: Actor, clock: Clock, *, se
     return clock.advance(delta)
 
 
-async def sweep_now(maker: async_sessionmaker[AsyncSession], clock: Clock) -> int:
+async def sweep_now(session: AsyncSession, maker: async_sessionmaker[AsyncSession], clock: Clock) -> int:
     """Run one chronograph sweep immediately instead of waiting for the background interval."""
     from ggzy.chronograph.runner import sweep_once
 
+    # The request's session (used to resolve the caller) holds SQLite's write lock; the sweeper's own
+    # sessions need it.
+    await session.rollback()
     return await sweep_once(maker, clock)

@@ -85,6 +85,7 @@ def _register_form(
     values = {k: v for k, v in (values or {}).items() if k != "password"}
     response = render(request, "party/register.html", {
         "values": values, "error": error, "bad_fields": bad_fields or [], "fields": REGISTRATION_FIELDS,
+        "form_csrf": token,
     }, status_code=status_code)
     set_pre_session_csrf(response, token, secure=secure)
     return response

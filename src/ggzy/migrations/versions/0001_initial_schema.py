@@ -1,8 +1,8 @@
-"""initial schema
+"""initial schema: every table of the foundation issue, plus PostgreSQL's append-only audit triggers
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 00:34:23.617222
+Create Date: 2026-11-28 00:51:46.195696
 """
 
 from collections.abc import Sequence
@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("occurred_at", ggzy.kit.db.UTCDateTime(), nullable=False),
         sa.Column("actor_user_id", sa.String(length=32), nullable=True),
         sa.Column("actor_org_id", sa.String(length=32), nullable=True),
-        sa.Column("actor_role", sa.String(length=16), nullable=False),
+        sa.Column("actor_role", sa.String(length=40), nullable=False),
         sa.Column("ip", sa.String(length=64), nullable=False),
         sa.Column("subject_type", sa.String(length=32), nullable=False),
         sa.Column("subject_id", sa.String(length=64), nullable=False),
@@ -44,6 +44,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_audit_events_project_id"), ["project_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_events_subject_id"), ["subject_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_events_tag"), ["tag"], unique=False)
+
+    op.create_table(
+        "calendar_days",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("is_workday", sa.Boolean(), nullable=False),
+        sa.Column("note", sa.String(length=100), nullable=False),
+        sa.Column("entered_by", sa.String(length=32), nullable=False),
+        sa.Column("entered_at", ggzy.kit.db.UTCDateTime(), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calendar_days")),
+        sa.UniqueConstraint("day", name=op.f("uq_calendar_days_day")),
+    )
+    with op.batch_alter_table("calendar_days", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_calendar_days_year"), ["year"], unique=False)
 
     op.create_table(
         "login_attempts",
@@ -508,6 +523,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_login_attempts_at"))
 
     op.drop_table("login_attempts")
+    with op.batch_alter_table("calendar_days", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_calendar_days_year"))
+
+    op.drop_table("calendar_days")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_events_tag"))
         batch_op.drop_index(batch_op.f("ix_audit_events_subject_id"))
@@ -522,7 +541,7 @@ def _audit_append_only_up() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     for stmt in PG_APPEND_ONLY:
-        op.execute(sa.DDL(stmt.replace("%", "%%")))
+        op.execute(sa.DDL(stmt.replace("%", "%%")))  # type: ignore[no-untyped-call]
 
 
 def _audit_append_only_down() -> None:
