@@ -54,6 +54,8 @@ async def test_bidder_downloads_through_the_page_and_sees_it_in_my_downloads(
         assert 'data-testid="download"' in page.text and 'data-testid="upload"' not in page.text
         url = f"/workspace/tenders/{w.tender.id}/documents/{doc['id']}/download"
         assert (await pc.post(url)).status_code == 403  # a cross-site POST without the token records nothing
+        api = await pc.get(f"/api/tenders/{w.tender.id}/documents/{doc['id']}/download")  # nor a cookie GET
+        assert api.status_code == 403 and api.json()["error"]["code"] == "document.bearer_required"
         assert await count_rows(db, DocumentDownload) == 0
         r = await pc.post(url, data={"csrf_token": csrf})
         assert r.status_code == 200 and r.content == PDF

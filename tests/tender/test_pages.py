@@ -39,29 +39,33 @@ async def test_agency_creates_publishes_and_corrects_through_pages(
 ) -> None:
     c = await cast(db, clock.now())
     project = await admitted_project(db, c, clock.now())
+    pid, pcode = project.id, project.code  # db.rollback() below expires loaded rows
     await browser_login(client, db, settings, c.agency_user, c.agency_org, now=clock.now())
-    page = await client.get(f"/workspace/tenders/new?project_id={project.id}")
-    assert page.status_code == 200 and 'data-testid="add-lot"' in page.text and project.code in page.text
+    page = await client.get(f"/workspace/tenders/new?project_id={pid}")
+    assert page.status_code == 200 and 'data-testid="add-lot"' in page.text and pcode in page.text
     token = await csrf(client, "/workspace/tenders/new")
 
     # Lot 2's bond is above 2%: the form comes back with the rule and its article, nothing is saved.
-    r = await client.post("/workspace/tenders/new", data=_form(token, project.id, clock.now()))
+    r = await client.post("/workspace/tenders/new", data=_form(token, pid, clock.now()))
     assert r.status_code == 422 and 'data-code="tender.bond_too_high"' in r.text
     assert "《招标投标法实施条例》第二十六条" in r.text and "二标段" in r.text
     assert (await db.execute(select(Tender.id))).first() is None
-    await db.rollback()
+    await db.commit()  # end the read transaction (releases SQLite's lock; keeps loaded rows)
 
-    r = await client.post("/workspace/tenders/new", data=_form(token, project.id, clock.now(), lot_bond=["20000", ""]))
+    r = await client.post("/workspace/tenders/new", data=_form(token, pid, clock.now(), lot_bond=["20000", ""]))
     assert r.status_code == 303, r.text
     tid = r.headers["location"].split("/")[3].split("?")[0]
     lots = (await db.execute(select(Lot).where(Lot.tender_id == tid).order_by(Lot.number))).scalars().all()
     assert [(lot.name, str(lot.budget), str(lot.bond_amount)) for lot in lots] == [
         ("一标段", "1000000.00", "20000.00"), ("二标段", "500000.00", "0.00")]
-    await db.rollback()
+    await db.commit()  # end the read transaction (releases SQLite's lock; keeps loaded rows)
 
     detail = await client.get(f"/workspace/tenders/{tid}")
     assert 'data-testid="publish"' in detail.text and 'data-testid="timeline"' in detail.text
+    assert 'data-testid="preflight-ok"' in detail.text
     clock.advance(hours=3)  # doc_start has passed: publishing is refused with the rule named
+    stale = await client.get(f"/workspace/tenders/{tid}")
+    assert 'data-testid="preflight"' in stale.text and 'data-code="tender.time_in_past"' in stale.text
     r = await client.post(f"/workspace/tenders/{tid}/publish", data={"csrf_token": token})
     assert r.status_code == 422 and 'data-code="tender.time_in_past"' in r.text
     clock.advance(hours=-3)
@@ -71,6 +75,8 @@ async def test_agency_creates_publishes_and_corrects_through_pages(
     assert 'data-testid="tender-card"' in listing.text and "发布公告" in listing.text
 
     clock.advance(days=10)  # 12 days and 2 hours before the deadline
+    await browser_login(client, db, settings, c.agency_user, c.agency_org, now=clock.now())  # sessions last 12 h
+    token = await csrf(client, f"/workspace/tenders/{tid}")
     r = await client.post(f"/workspace/tenders/{tid}/corrections",
                           data={"csrf_token": token, "body": "修改工程量清单", "changes_documents": "1"})
     assert r.status_code == 303 and r.headers["location"].endswith("done=moved")
@@ -78,7 +84,7 @@ async def test_agency_creates_publishes_and_corrects_through_pages(
     assert "投标截止时间已顺延" in moved.text
     notice = (await db.execute(select(Notice).where(Notice.kind == NoticeKind.correction))).scalars().one()
     assert "第二十一条" in notice.body
-    await db.rollback()
+    await db.commit()  # end the read transaction (releases SQLite's lock; keeps loaded rows)
     # An explicit deadline that is too early is refused with the article.
     r = await client.post(f"/workspace/tenders/{tid}/corrections", data={
         "csrf_token": token, "body": "再次修改", "changes_documents": "1",

@@ -32,7 +32,7 @@ def _error(r) -> str:  # type: ignore[no-untyped-def]
 
 
 async def test_create_publish_and_read_publicly(client: AsyncClient, db: AsyncSession, clock: FrozenClock) -> None:
-    c, project, h = await _setup(client, db, clock)
+    _c, project, h = await _setup(client, db, clock)
     r = await client.post("/api/tenders", json=tender_payload(project, clock.now()), headers=h)
     assert r.status_code == 201, r.text
     t = r.json()
@@ -61,7 +61,7 @@ async def test_create_publish_and_read_publicly(client: AsyncClient, db: AsyncSe
 async def test_publish_with_19_day_period_rejected_tendering_law_art24(
     client: AsyncClient, db: AsyncSession, clock: FrozenClock
 ) -> None:
-    c, project, h = await _setup(client, db, clock)
+    _c, project, h = await _setup(client, db, clock)
     body = tender_payload(project, clock.now(), **timetable(clock.now(), deadline_days=19.9))
     r = await client.post("/api/tenders", json=body, headers=h)
     assert r.status_code == 422 and _error(r) == "tender.deadline_too_soon"
@@ -73,7 +73,7 @@ async def test_publish_with_19_day_period_rejected_tendering_law_art24(
 async def test_publish_rechecks_the_timetable_at_the_server_time(
     client: AsyncClient, db: AsyncSession, clock: FrozenClock
 ) -> None:
-    c, project, h = await _setup(client, db, clock)
+    _c, project, h = await _setup(client, db, clock)
     tid = (await client.post("/api/tenders", json=tender_payload(project, clock.now()), headers=h)).json()["id"]
     clock.advance(hours=2)  # doc_start (now + 1h at creation) is now in the past
     r = await client.post(f"/api/tenders/{tid}/publish", headers=h)
@@ -85,7 +85,7 @@ async def test_publish_rechecks_the_timetable_at_the_server_time(
 async def test_document_period_under_five_days_rejected_bidding_regs_art16(
     client: AsyncClient, db: AsyncSession, clock: FrozenClock
 ) -> None:
-    c, project, h = await _setup(client, db, clock)
+    _c, project, h = await _setup(client, db, clock)
     r = await client.post("/api/tenders", json=tender_payload(project, clock.now(), **timetable(clock.now(),
                                                                                                    doc_days=4.5)),
                           headers=h)
@@ -96,7 +96,7 @@ async def test_document_period_under_five_days_rejected_bidding_regs_art16(
 async def test_procurement_five_working_days_over_qingming_mof87_art16(
     client: AsyncClient, db: AsyncSession, clock: FrozenClock
 ) -> None:
-    c, project, h = await _setup(client, db, clock, TradingLine.procurement)
+    _c, project, h = await _setup(client, db, clock, TradingLine.procurement)
     start = datetime(2026, 4, 1, 9, 0, tzinfo=SHANGHAI)  # Wednesday; Qingming Sat 4 – Mon 6 April
     plan = {"doc_start": iso(start), "doc_end": iso(datetime(2026, 4, 8, 17, 0, tzinfo=SHANGHAI)),
             "question_deadline": iso(start + timedelta(days=10)), "bid_deadline": iso(start + timedelta(days=22))}
@@ -113,7 +113,7 @@ async def test_procurement_five_working_days_over_qingming_mof87_art16(
 async def test_bond_above_two_percent_rejected_bidding_regs_art26_gp_regs_art33(
     client: AsyncClient, db: AsyncSession, clock: FrozenClock, line: TradingLine
 ) -> None:
-    c, project, h = await _setup(client, db, clock, line)
+    _c, project, h = await _setup(client, db, clock, line)
     lots = [{"name": "一标段", "budget": "1000000.00", "bond_amount": "20000.00"},
             {"name": "二标段", "budget": "500000.00", "bond_amount": "10000.01"}]
     r = await client.post("/api/tenders", json=tender_payload(project, clock.now(), lots=lots), headers=h)
@@ -127,7 +127,7 @@ async def test_bond_above_two_percent_rejected_bidding_regs_art26_gp_regs_art33(
 async def test_date_in_the_past_and_naive_datetimes_get_422(
     client: AsyncClient, db: AsyncSession, clock: FrozenClock
 ) -> None:
-    c, project, h = await _setup(client, db, clock)
+    _c, project, h = await _setup(client, db, clock)
     r = await client.post("/api/tenders", json=tender_payload(
         project, clock.now(), **timetable(clock.now(), start_in=-timedelta(days=1))), headers=h)
     assert r.status_code == 422 and _error(r) == "tender.time_in_past"
@@ -145,7 +145,7 @@ async def test_date_in_the_past_and_naive_datetimes_get_422(
 async def test_unknown_tender_404_and_other_agencys_tender_refused(
     client: AsyncClient, db: AsyncSession, clock: FrozenClock
 ) -> None:
-    c, project, h = await _setup(client, db, clock)
+    _c, project, h = await _setup(client, db, clock)
     assert (await client.get("/api/tenders/nope", headers=h)).status_code == 404
     r = await client.post("/api/tenders/nope/publish", headers=h)
     assert r.status_code == 404 and _error(r) == "tender.not_found"
@@ -166,7 +166,7 @@ async def test_unknown_tender_404_and_other_agencys_tender_refused(
 
 
 async def test_auction_lines_cannot_get_a_tender(client: AsyncClient, db: AsyncSession, clock: FrozenClock) -> None:
-    c, project, h = await _setup(client, db, clock, TradingLine.land)
+    _c, project, h = await _setup(client, db, clock, TradingLine.land)
     r = await client.post("/api/tenders", json=tender_payload(project, clock.now(),
                                                               evaluation_method="lowest_price"), headers=h)
     assert r.status_code == 422 and _error(r) == "tender.line_not_tendered"
@@ -181,7 +181,7 @@ async def test_project_must_be_admitted(client: AsyncClient, db: AsyncSession, c
 
 
 async def test_update_draft_only(client: AsyncClient, db: AsyncSession, clock: FrozenClock) -> None:
-    c, project, h = await _setup(client, db, clock)
+    _c, project, h = await _setup(client, db, clock)
     tid = (await client.post("/api/tenders", json=tender_payload(project, clock.now()), headers=h)).json()["id"]
     lots = [{"name": "甲", "budget": "100.00", "bond_amount": "2.00"}, {"name": "乙", "budget": "200.00"}]
     r = await client.patch(f"/api/tenders/{tid}", json={"title": "新标题", "lots": lots}, headers=h)
@@ -197,7 +197,7 @@ async def test_update_draft_only(client: AsyncClient, db: AsyncSession, clock: F
 async def test_correction_within_15_days_moves_deadline_bidding_regs_art21_mof87_art27(
     client: AsyncClient, db: AsyncSession, clock: FrozenClock
 ) -> None:
-    c, project, h = await _setup(client, db, clock)
+    _c, project, h = await _setup(client, db, clock)
     tid = (await client.post("/api/tenders", json=tender_payload(project, clock.now()), headers=h)).json()["id"]
     published = (await client.post(f"/api/tenders/{tid}/publish", headers=h)).json()
     old_deadline = datetime.fromisoformat(published["bid_deadline"])
@@ -205,7 +205,8 @@ async def test_correction_within_15_days_moves_deadline_bidding_regs_art21_mof87
     # An explicit new deadline that is still too early is refused.
     too_early = iso(clock.now() + timedelta(days=14))
     r = await client.post(f"/api/tenders/{tid}/corrections",
-                          json={"body": "修改技术参数", "changes_documents": True, "bid_deadline": too_early}, headers=h)
+                          json={"body": "修改技术参数", "changes_documents": True, "bid_deadline": too_early},
+                          headers=h)
     assert r.status_code == 422 and _error(r) == "tender.correction_deadline_too_early"
     assert r.json()["error"]["detail"]["violations"][0]["article_zh"] == "《招标投标法实施条例》第二十一条"
     # Without a deadline, the platform moves it to now + 15 days.
@@ -227,16 +228,17 @@ async def test_correction_within_15_days_moves_deadline_bidding_regs_art21_mof87
 async def test_correction_without_document_change_keeps_deadline(
     client: AsyncClient, db: AsyncSession, clock: FrozenClock
 ) -> None:
-    c, project, h = await _setup(client, db, clock, TradingLine.procurement)
+    _c, project, h = await _setup(client, db, clock, TradingLine.procurement)
     tid = (await client.post("/api/tenders", json=tender_payload(project, clock.now()), headers=h)).json()["id"]
     await client.post(f"/api/tenders/{tid}/publish", headers=h)
     clock.advance(days=12)
-    r = await client.post(f"/api/tenders/{tid}/corrections", json={"body": "更正联系电话", "description": "联系人：王工"},
-                          headers=h)
+    r = await client.post(f"/api/tenders/{tid}/corrections",
+                          json={"body": "更正联系电话", "description": "联系人：王工"}, headers=h)
     assert r.status_code == 201 and r.json()["deadline_moved"] is False
     # Changing a lot's amounts is a change to the documents: the deadline moves (MOF 87 Art.27).
     r = await client.post(f"/api/tenders/{tid}/corrections",
-                          json={"body": "调整最高限价", "lots": [{"number": 1, "ceiling_price": "990000.00"}]}, headers=h)
+                          json={"body": "调整最高限价", "lots": [{"number": 1, "ceiling_price": "990000.00"}]},
+                          headers=h)
     assert r.status_code == 201 and r.json()["deadline_moved"] is True
     assert r.json()["lots"][0]["ceiling_price"] == "990000.00"
     r = await client.post(f"/api/tenders/{tid}/corrections", json={"body": "无"}, headers=h)
@@ -246,7 +248,7 @@ async def test_correction_without_document_change_keeps_deadline(
 async def test_ruleset_version_kept_when_current_ruleset_changes(
     client: AsyncClient, db: AsyncSession, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    c, project, h = await _setup(client, db, clock)
+    _c, project, h = await _setup(client, db, clock)
     old_tid = (await client.post("/api/tenders", json=tender_payload(project, clock.now()), headers=h)).json()["id"]
     base = rules.RULESETS["2026.1"]
     stricter = rules.Ruleset(version="2099.1", lines={
@@ -286,7 +288,7 @@ async def test_provisional_deadline_beyond_2026_does_not_crash(
 async def test_cancel_needs_reason_and_publishes_termination(
     client: AsyncClient, db: AsyncSession, clock: FrozenClock
 ) -> None:
-    c, project, h = await _setup(client, db, clock)
+    _c, project, h = await _setup(client, db, clock)
     tid = (await client.post("/api/tenders", json=tender_payload(project, clock.now()), headers=h)).json()["id"]
     await client.post(f"/api/tenders/{tid}/publish", headers=h)
     r = await client.post(f"/api/tenders/{tid}/cancel", json={"reason": " "}, headers=h)
@@ -297,3 +299,47 @@ async def test_cancel_needs_reason_and_publishes_termination(
     kinds = [n["kind"] for n in (await client.get("/api/notices")).json()["items"]]
     assert kinds == ["termination", "tender_announcement"]
     assert (await db.get(Tender, tid)).next_check_at is None  # type: ignore[union-attr]
+
+
+async def test_publish_refused_while_trading_is_suspended(
+    client: AsyncClient, db: AsyncSession, clock: FrozenClock
+) -> None:
+    from ggzy.supervision.models import Suspension, SuspensionScope, SuspensionStatus
+
+    c, project, h = await _setup(client, db, clock)
+    tid = (await client.post("/api/tenders", json=tender_payload(project, clock.now()), headers=h)).json()["id"]
+    db.add(Suspension(scope=SuspensionScope.project, project_id=project.id, reason="疫情防控",
+                      status=SuspensionStatus.active, requested_by=c.centre_user.id, requested_at=clock.now(),
+                      started_at=clock.now()))
+    await db.commit()
+    r = await client.post(f"/api/tenders/{tid}/publish", headers=h)
+    assert r.status_code == 409 and _error(r) == "supervision.suspended"
+    assert (await client.get(f"/api/tenders/{tid}", headers=h)).json()["status"] == "draft"
+
+
+WRITE_ENDPOINTS = [
+    ("POST", "/api/projects"), ("POST", "/api/projects/{pid}/admit"), ("POST", "/api/projects/{pid}/return"),
+    ("POST", "/api/projects/{pid}/resubmit"), ("POST", "/api/projects/{pid}/priority"), ("POST", "/api/tenders"),
+    ("PATCH", "/api/tenders/{tid}"), ("POST", "/api/tenders/{tid}/publish"), ("POST", "/api/tenders/{tid}/corrections"),
+    ("POST", "/api/tenders/{tid}/cancel"), ("PUT", "/api/workdays/2027"),
+]
+GARBAGE: list[object] = [b"{not json", [], "x", 42, None, {"lots": "many", "bid_deadline": "tomorrow"},
+                         {"project_id": ["x"], "doc_start": 1e308, "reason": {"a": 1}, "priority": "urgent"}]
+
+
+async def test_garbage_to_every_write_endpoint_gets_4xx_not_500(
+    client: AsyncClient, db: AsyncSession, clock: FrozenClock
+) -> None:
+    c, project, h = await _setup(client, db, clock)
+    tid = (await client.post("/api/tenders", json=tender_payload(project, clock.now()), headers=h)).json()["id"]
+    hc = await bearer(client, c.centre_user)
+    for method, template in WRITE_ENDPOINTS:
+        url = template.format(pid=project.id, tid=tid)
+        for body in GARBAGE:
+            for headers in (h, hc):
+                kw = {"content": body} if isinstance(body, bytes) else {"json": body}
+                r = await client.request(method, url, headers={**headers, "content-type": "application/json"},
+                                         **kw)  # type: ignore[arg-type]
+                assert r.status_code < 500, (method, url, body, r.status_code, r.text)
+                if not url.endswith(("/admit", "/publish")):  # these two take no body, so garbage is ignored
+                    assert r.status_code >= 400 and r.json()["error"]["code"], (method, url, body, r.text)

@@ -1,6 +1,6 @@
 """Browser tests: a real uvicorn server in a thread and Debian's chromium driven by Playwright.
 
-One server and one browser per session (fast); a fresh browser context (cookies, viewport) per test.
+One server and one browser for the package (fast); a fresh browser context (cookies, viewport) per test.
 The server runs on SQLite in a temp dir with a FrozenClock the tests move; rows are seeded on the
 server's own event loop through its sessionmaker, so there is exactly one engine per database.
 """
@@ -62,13 +62,19 @@ class LiveServer:
         return asyncio.run_coroutine_threadsafe(_go(), self.loop).result(timeout=30)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run browser tests last: Playwright's sync API owns an event loop while it is alive, which
+    pytest-asyncio's per-test loops must not meet, so it starts after and stops before them."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     data_dir = tmp_path_factory.mktemp("web")
     db_file = data_dir / "web.db"
@@ -103,13 +109,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         loop.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as pw:
         yield pw
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")

@@ -65,7 +65,7 @@ def test_agency_publishes_an_announcement_and_the_public_sees_it(
     tender_id = re.search(r"/workspace/tenders/([0-9a-z]+)\?", page.url).group(1)  # type: ignore[union-attr]
 
     # 3. Publish the announcement from the tender's page.
-    page.locator(f"form[action='/workspace/tenders/{tender_id}/publish'] [type=submit]").click()
+    page.get_by_test_id("publish").click()
     expect(page).to_have_url(re.compile(r"\?done=published$"))
     shot(page, "e2e-3-published")
 
@@ -95,6 +95,12 @@ def test_agency_publishes_an_announcement_and_the_public_sees_it(
     expect(phone.get_by_test_id("notice-title")).to_contain_text(TITLE)
     sw, iw = no_horizontal_overflow(phone)
     assert iw == PHONE["width"] and sw <= iw
+    page.set_viewport_size(PHONE)
+    for path in ("/workspace", f"/workspace/tenders/{tender_id}"):
+        page.goto(server.url + path)
+        sw, iw = no_horizontal_overflow(page)
+        assert sw <= iw, f"{path}: {sw}px on a {iw}px phone"
     page.goto(server.url + "/workspace")
     expect(page.get_by_test_id("card-tenders")).to_contain_text(TITLE)
     expect(page.get_by_test_id("card-tenders")).to_contain_text("文件获取期")
+    shot(page, "e2e-5-phone-workspace")

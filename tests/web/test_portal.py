@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def demo(live_server: LiveServer) -> Demo:
     return live_server.run(lambda db: seed_demo(db, START))
 
@@ -102,6 +102,13 @@ def test_notice_filters_update_the_table_with_htmx(server: LiveServer, demo: Dem
     # Back restores the previous filter state from history.
     page.go_back()
     expect(page).to_have_url(re.compile(r"q=%E4%BE%9B%E6%B0%B4"))
+
+    # The language switch follows the URL htmx pushed, so the filters survive it.
+    page.get_by_test_id("lang-switch").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Notices")
+    expect(page.locator("#f-q")).to_have_value("供水管网")
+    page.get_by_test_id("lang-switch").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("交易公告")
 
     page.get_by_test_id("notice-row").first.locator("a").click()
     expect(page.get_by_test_id("notice-title")).to_have_text(re.compile("供水管网改造工程"))

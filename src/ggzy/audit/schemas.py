@@ -9,10 +9,10 @@ from pydantic import BaseModel
 
 
 class VerifyOut(BaseModel):
+    """No entry count or head hash: before a bid deadline they would move with every document download and so
+    tell how many bidders downloaded (E-Bidding Measures Art.21). `ggzy audit verify` prints both offline."""
+
     ok: bool
-    checked: int
-    """Entries checked before the walk stopped (all of them when ok)."""
-    head_hash: str
     broken_seq: int | None = None
     """The first entry found edited, deleted or moved; null on an intact chain."""
     reason: str = ""

@@ -46,7 +46,8 @@ def _common() -> dict[str, Any]:
 def validation_error(exc: ValidationError) -> Invalid:
     """A form's pydantic errors as one Invalid with the field names."""
     fields = [".".join(str(p) for p in e["loc"]) for e in exc.errors()]
-    return Invalid("request.invalid", f"请检查以下字段：{', '.join(fields)}", f"Check these fields: {', '.join(fields)}",
+    listed = ", ".join(fields)
+    return Invalid("request.invalid", f"请检查以下字段：{listed}", f"Check these fields: {listed}",
                    detail={"fields": fields})
 
 
@@ -104,7 +105,7 @@ async def apply_project(
     try:
         try:
             data = ProjectApply(
-                name=name, line=line, region=region, description=description,  # type: ignore[arg-type]
+                name=name, line=line, region=region, description=description,
                 funding_source=funding_source, state_funded=bool(state_funded), amount=money_or_none(amount),
                 tenderer_org_id=tenderer_org_id or None, agency_org_id=agency_org_id or None,
             )

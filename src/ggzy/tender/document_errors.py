@@ -52,6 +52,13 @@ class BiddersOnly(DomainError):
     message_en = "Only bidders can download tender documents"
 
 
+class BearerRequired(DomainError):
+    status = 403
+    code = "document.bearer_required"
+    message_zh = "接口下载须使用访问令牌；网页请使用“下载”按钮"
+    message_en = "API downloads need a bearer token; on the website use the Download button"
+
+
 class BidderNotVerified(DomainError):
     status = 403
     code = "document.bidder_not_verified"

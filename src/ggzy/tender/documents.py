@@ -30,6 +30,7 @@ from ggzy.storage.upload import Upload, open_upload
 from ggzy.supervision.guard import ensure_trading_open
 from ggzy.tender.document_errors import (
     BadFilename,
+    BearerRequired,
     BidderNotVerified,
     BiddersOnly,
     DocumentNotFound,
@@ -410,9 +411,16 @@ async def api_list_documents(
 
 @router.get("/tenders/{tender_id}/documents/{document_id}/download", response_class=StreamingResponse)
 async def api_download_document(
-    tender_id: str, document_id: str, *, session: DB, actor: RequireUser, clock: ClockDep, blobs: BlobsDep
+    tender_id: str, document_id: str, *, request: Request, session: DB, actor: RequireUser, clock: ClockDep,
+    blobs: BlobsDep,
 ) -> StreamingResponse:
-    """Download (verified bidders, during the document period); the body's SHA-256 is in X-Content-SHA256."""
+    """Download (verified bidders, during the document period); the body's SHA-256 is in X-Content-SHA256.
+
+    Bearer tokens only: a GET carries no CSRF token, so a link on another site must not be able to make
+    a logged-in browser "download" (pages use a POST form with the token instead).
+    """
+    if not request.headers.get("authorization", "").lower().startswith("bearer "):
+        raise BearerRequired()
     doc = await download_document(
         session, actor, blobs=blobs, tender_id=tender_id, document_id=document_id, now=clock.now()
     )

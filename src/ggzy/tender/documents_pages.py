@@ -79,8 +79,9 @@ async def documents_page(
 ) -> Response:
     if not actor.is_authenticated:
         return login_redirect(request.url.path)
-    return await _page(request, session, actor, tender_id,
-                       now=clock.now(), max_bytes=settings.max_document_bytes, done=done)
+    return await _page(
+        request, session, actor, tender_id, now=clock.now(), max_bytes=settings.max_document_bytes, done=done
+    )
 
 
 @router.post("/workspace/tenders/{tender_id}/documents", response_class=HTMLResponse, response_model=None)
@@ -98,8 +99,9 @@ async def upload_submit(
         )
     except DomainError as exc:
         await session.rollback()
-        return await _page(request, session, actor, tender_id,
-                       now=clock.now(), max_bytes=settings.max_document_bytes, error=exc)
+        return await _page(
+            request, session, actor, tender_id, now=clock.now(), max_bytes=settings.max_document_bytes, error=exc
+        )
     return RedirectResponse(f"/workspace/tenders/{tender_id}/documents?done=uploaded", status_code=303)
 
 
@@ -120,8 +122,9 @@ async def download_submit(
         )
     except DomainError as exc:
         await session.rollback()
-        return await _page(request, session, actor, tender_id,
-                       now=clock.now(), max_bytes=settings.max_document_bytes, error=exc)
+        return await _page(
+            request, session, actor, tender_id, now=clock.now(), max_bytes=settings.max_document_bytes, error=exc
+        )
     return svc.file_response(blobs, doc)
 
 

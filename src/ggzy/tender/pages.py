@@ -139,7 +139,8 @@ def _lots_from(form: FormData) -> list[dict[str, str]]:
     rows = []
     for i, name in enumerate(names):
         row = {"name": str(name), "budget": str(budgets[i]) if i < len(budgets) else "",
-               "ceiling": str(ceilings[i]) if i < len(ceilings) else "", "bond": str(bonds[i]) if i < len(bonds) else ""}
+               "ceiling": str(ceilings[i]) if i < len(ceilings) else "",
+               "bond": str(bonds[i]) if i < len(bonds) else ""}
         if any(v.strip() for v in row.values()):
             rows.append(row)
     return rows
@@ -156,7 +157,7 @@ async def create_tender(request: Request, session: DB, actor: CurrentActor, cloc
     form["lots"] = _lots_from(raw) or [{"name": "", "budget": "", "ceiling": "", "bond": ""}]
     try:
         try:
-            lots = [LotIn(name=r["name"], budget=money_or_none(r["budget"]),  # type: ignore[arg-type]
+            lots = [LotIn(name=r["name"], budget=money_or_none(r["budget"]),
                           ceiling_price=money_or_none(r["ceiling"]), bond_amount=money_or_none(r["bond"]) or 0)
                     for r in _lots_from(raw)]
             data = TenderCreate(
@@ -183,11 +184,12 @@ async def _detail(request: Request, session: DB, actor: Actor, now: datetime, te
     notices = await service.tender_notices(session, t.id, now=now)
     names = await project_service.org_names(session, [t.tenderer_org_id, t.agency_org_id])
     lr = rules.get_ruleset(t.ruleset_version).for_line(t.line)
+    checks = await service.preflight(session, v, now=now) if service.manages(actor, t) else []
     return render(request, "tender/detail.html", {
         **_common(), "v": v, "tn": t, "lots": v.lots, "notices": notices, "names": names, "lr": lr,
         "stages": stages(t, now), "manages": service.manages(actor, t), "is_centre": actor.is_centre,
         "error": error, "form": form or {}, "flash": request.query_params.get("done", ""), "form_time": form_time,
-        "now": now,
+        "now": now, "checks": checks,
     }, status_code=error.status if error else 200)
 
 

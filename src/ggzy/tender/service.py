@@ -542,6 +542,24 @@ async def lots_of(session: AsyncSession, tenders: list[Tender]) -> dict[str, lis
     return out
 
 
+async def preflight(session: AsyncSession, v: TenderView, *, now: datetime) -> list[Violation]:
+    """What publishing at `now` would refuse (read only), shown on a draft's page before the button."""
+    t = v.tender
+    if t.status != TenderStatus.draft:
+        return []
+    lr = rules.get_ruleset(t.ruleset_version).for_line(t.line)
+    try:
+        tt = _timetable(t)
+    except TenderInvalid as err:
+        return [Violation(err.code, err.message_zh, err.message_en)]
+    found = rules.check_method(t.evaluation_method, lr) + rules.check_timetable(
+        tt, rules=lr, now=now, overrides=await load_overrides(session))
+    for lot in v.lots:
+        found += rules.check_lot(number=lot.number, budget=lot.budget, ceiling_price=lot.ceiling_price,
+                                 bond_amount=lot.bond_amount, rules=lr)
+    return found
+
+
 async def tender_notices(session: AsyncSession, tender_id: str, *, now: datetime) -> list[Notice]:
     """The published notices of a tender (announcement, corrections), oldest first."""
     stmt = select(Notice).where(Notice.tender_id == tender_id, Notice.published_at <= now)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 00:51:46.195696
+Create Date: 2026-11-28 00:59:38.802183
 """
 
 from collections.abc import Sequence
