@@ -50,8 +50,8 @@ async def main(events: int, url: str | None) -> None:
 
     # Baseline: the same number of rows inserted in the same batches, no chain bookkeeping.
     async with engine.begin() as conn:
-        await conn.run_sync(lambda c: AuditEvent.__table__.drop(c))
-        await conn.run_sync(lambda c: AuditEvent.__table__.create(c))
+        await conn.run_sync(AuditEvent.__table__.drop)
+        await conn.run_sync(AuditEvent.__table__.create)
     start = time.perf_counter()
     async with maker() as session:
         rows = [
@@ -66,8 +66,8 @@ async def main(events: int, url: str | None) -> None:
 
     # Rebuild the real chain for the verify measurements.
     async with engine.begin() as conn:
-        await conn.run_sync(lambda c: AuditEvent.__table__.drop(c))
-        await conn.run_sync(lambda c: AuditEvent.__table__.create(c))
+        await conn.run_sync(AuditEvent.__table__.drop)
+        await conn.run_sync(AuditEvent.__table__.create)
     async with maker() as session:
         for i in range(events):
             await record(session, "bench:event", actor, subject_type="bench", subject_id=str(i),
