@@ -34,7 +34,7 @@ async def main(events: int, url: str | None) -> None:
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.drop_all)
         await conn.run_sync(Base.metadata.create_all)
-    maker = make_sessionmaker(engine)
+    maker = make_sessionmaker(engine, audit_key="bench")
     actor = system_actor("bench")
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -24,6 +24,10 @@ from ggzy.kit.clock import FrozenClock
 from ggzy.kit.db import Base, make_engine
 from ggzy.kit.timefmt import SHANGHAI
 
+TEST_SECRET = "test-secret"
+# CLI commands under test build their own Settings from the environment: give them the app's audit key.
+os.environ["GGZY_SECRET_KEY"] = TEST_SECRET
+
 PG_ADMIN_URL = os.environ.get("GGZY_TEST_POSTGRES", "")
 """e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres — empty means SQLite."""
 
@@ -81,7 +85,7 @@ def settings(tmp_path: Path, pg_url: str | None) -> Settings:
         data_dir=tmp_path,
         database_url=pg_url or f"sqlite+aiosqlite:///{tmp_path / 'test.db'}",
         run_sweeper=False,
-        secret_key="test",
+        secret_key=TEST_SECRET,
     )
 
 

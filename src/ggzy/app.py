@@ -41,6 +41,7 @@ ROUTER_MODULES = [
     "ggzy.tender.endpoints",
     "ggzy.tender.pages",
     "ggzy.workdays.endpoints",
+    "ggzy.workdays.pages",
     "ggzy.tender.documents",
     "ggzy.tender.documents_pages",
     "ggzy.tender.questions",
@@ -149,7 +150,7 @@ def create_app(
     app.state.settings = settings
     app.state.clock = clock or _default_clock(settings)
     app.state.engine = engine
-    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.sessionmaker = make_sessionmaker(engine, audit_key=settings.secret_key)
     app.state.blobs = LocalBlobStore(settings.blob_dir)
 
     @app.middleware("http")

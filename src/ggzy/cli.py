@@ -52,7 +52,7 @@ async def _seed(settings: Settings, *, only_if_empty: bool) -> tuple[bool, list[
 
     engine = make_engine(settings.effective_database_url)
     try:
-        async with make_sessionmaker(engine)() as session:
+        async with make_sessionmaker(engine, audit_key=settings.secret_key)() as session:
             if only_if_empty and not await database_is_empty(session):
                 # Never add demo rows to a database that holds anything: just show the demo logins it has.
                 logins = await existing_demo_logins(session)
@@ -128,7 +128,7 @@ async def _fallback_worker(settings: Settings) -> None:
 
     engine = make_engine(settings.effective_database_url)
     try:
-        await run_forever(make_sessionmaker(engine), SystemClock(), settings.sweeper_interval_seconds)
+        await run_forever(make_sessionmaker(engine, audit_key=settings.secret_key), SystemClock(), settings.sweeper_interval_seconds)
     finally:
         await engine.dispose()
 
@@ -169,7 +169,7 @@ def _redact(url: str) -> str:
     return url
 
 
-async def _verify(url: str, progress: Progress | None) -> tuple[bool, int, str, int | None, str]:
+async def _verify(url: str, key: str, progress: Progress | None) -> tuple[bool, int, str, int | None, str]:
     from sqlalchemy import func, select
 
     from ggzy.audit.models import AuditEvent
@@ -178,7 +178,7 @@ async def _verify(url: str, progress: Progress | None) -> tuple[bool, int, str, 
 
     engine = make_engine(url)
     try:
-        async with make_sessionmaker(engine)() as session:
+        async with make_sessionmaker(engine, audit_key=key)() as session:
             total = int((await session.execute(select(func.count()).select_from(AuditEvent))).scalar_one())
             task = progress.add_task("verifying", total=total) if progress is not None else None
 
@@ -206,7 +206,7 @@ def audit_verify(
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
         with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
-            ok, checked, head, broken, reason = asyncio.run(_verify(url, progress))
+            ok, checked, head, broken, reason = asyncio.run(_verify(url, settings.secret_key, progress))
     except Exception as exc:  # unreachable server, missing table: say so instead of a traceback
         err.print(f"[red]cannot read the audit log: {type(exc).__name__}: {exc}[/red]")
         raise typer.Exit(2) from exc

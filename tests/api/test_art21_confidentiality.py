@@ -55,7 +55,8 @@ async def snapshot(clients: dict[str, AsyncClient], paths: list[str]) -> dict[tu
     out = {}
     for who, c in clients.items():
         for path in paths:
-            r = await c.get(path, headers={"accept": "text/html" if not path.startswith("/api") else "application/json"})
+            accept = "application/json" if path.startswith("/api") else "text/html"
+            r = await c.get(path, headers={"accept": accept})
             out[(who, path)] = (r.status_code, r.content)
     return out
 

@@ -14,7 +14,7 @@ from ggzy.notify.models import Notification
 from ggzy.party.models import Organisation, OrgKind, OrgStatus, Role, User
 from ggzy.project.models import Notice, NoticeKind, Project, ProjectStatus, TradingLine
 from ggzy.supervision.models import Suspension, SuspensionScope, SuspensionStatus
-from ggzy.tender.models import EvaluationMethod, Lot, Tender, TenderDocument, TenderStatus
+from ggzy.tender.models import EvaluationMethod, Lot, Question, Tender, TenderDocument, TenderStatus
 from tests.factories import create_party
 
 
@@ -83,8 +83,12 @@ async def build_world(db: AsyncSession, clock: FrozenClock, blob_root: object = 
                             requested_at=now)
     note = Notification(org_id=w.orgs["bidder_a"].id, kind="test", title_zh="测试", title_en="Test", created_at=now)
     db.add_all([lot, notice, doc, suspension, note])
+    await db.flush()
+    question = Question(tender_id=tender.id, asker_org_id=w.orgs["bidder_d"].id, asker_user_id=w.users["bidder_d"].id,
+                        body="工期能否延长？", asked_at=now)
+    db.add(question)
     await db.commit()
     w.ids.update(project=project.id, tender=tender.id, notice=notice.id, document=doc.id, lot=lot.id,
                  suspension=suspension.id, notification=note.id, org=w.orgs["pending_bidder"].id,
-                 user=w.users["expert"].id)
+                 user=w.users["expert"].id, question=question.id, year="2027")
     return w

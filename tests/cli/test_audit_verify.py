@@ -97,3 +97,34 @@ async def test_tampering_is_named_by_first_broken_entry_art49(
 async def test_missing_database_file_exits_two(tmp_path) -> None:  # type: ignore[no-untyped-def]
     result = await run_verify(f"sqlite+aiosqlite:///{tmp_path / 'nothing.db'}")
     assert result.exit_code == 2
+
+
+def _truncate_tail(conn: Connection) -> None:
+    conn.execute(text("DELETE FROM audit_events WHERE seq >= 4"))
+
+
+def _forge_head(conn: Connection) -> None:
+    """Cut the tail and point the head at the new last entry, without the key to sign it."""
+    conn.execute(text("DELETE FROM audit_events WHERE seq >= 5"))
+    conn.execute(text("UPDATE audit_head SET seq = 4, hash = (SELECT hash FROM audit_events WHERE seq = 4)"))
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (_truncate_tail, "BROKEN at entry 4: entries 4..5 removed from the end of the chain"),
+        (_forge_head, "signature is wrong"),
+    ],
+    ids=["tail-cut", "head-forged"],
+)
+async def test_cutting_the_end_of_the_chain_is_caught_by_the_signed_head_art49(
+    client: AsyncClient, db: AsyncSession, clock: FrozenClock, settings: Settings, *,
+    change: Callable[[Connection], None], expected: str,
+) -> None:
+    """E-Bidding Measures Art.49: deleting the newest entries must not leave a chain that looks intact."""
+    await _append_through_services(client, db, clock)
+    url = settings.effective_database_url
+    await asyncio.to_thread(_tamper, url, change)
+    result = await run_verify(url)
+    assert result.exit_code == 1, result.output
+    assert expected in result.output

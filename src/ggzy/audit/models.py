@@ -32,6 +32,23 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
+class AuditHead(Base):
+    """The chain's latest entry, signed with a key kept outside the database (settings.secret_key).
+
+    Hash links catch an edited, deleted or moved entry anywhere but at the end; cutting entries off the end
+    leaves a valid shorter chain. The signed head, rewritten in every appending transaction, catches that too:
+    whoever truncates the chain cannot sign the head that would match it.
+    """
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(64))
+    """HMAC-SHA256(key, "seq:hash")."""
+
+
 # On PostgreSQL the table refuses UPDATE, DELETE and TRUNCATE outright: history is append-only.
 PG_APPEND_ONLY = [
     """

@@ -7,6 +7,7 @@ BEGIN IMMEDIATE already holds the only write lock; PostgreSQL takes a transactio
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ggzy.audit.models import AuditEvent
+from ggzy.audit.models import AuditEvent, AuditHead
 from ggzy.auth.actor import Actor
 
 GENESIS = "0" * 64
@@ -91,11 +92,23 @@ async def record(
     )
     ev.hash = compute_hash(prev, entry_body(ev))
     session.add(ev)
+    await session.merge(AuditHead(id=1, seq=seq, hash=ev.hash, mac=head_mac(_key(session), seq, ev.hash)))
     session.info[_HEAD_KEY] = (session.sync_session.get_transaction(), seq, ev.hash)
     return ev
 
 
 _HEAD_KEY = "audit_head"
+
+
+def _key(session: AsyncSession) -> str:
+    key = session.info.get("audit_key")
+    if not key:
+        raise RuntimeError("session has no audit_key: create it with kit.db.make_sessionmaker")
+    return str(key)
+
+
+def head_mac(key: str, seq: int, hash_: str) -> str:
+    return hmac.new(key.encode(), f"{seq}:{hash_}".encode(), hashlib.sha256).hexdigest()
 
 
 async def _chain_head(session: AsyncSession) -> tuple[int, str]:
@@ -149,4 +162,16 @@ async def verify_chain(session: AsyncSession, on_progress: Callable[[int], None]
             on_progress(checked)  # every 1000 rows: a per-row callback would dominate the hashing cost
     if on_progress is not None:
         on_progress(checked)
+    head = await session.get(AuditHead, 1)
+    if head is None:
+        if checked:
+            return VerifyResult(False, checked, checked, "the signed chain head is missing")
+        return VerifyResult(True, 0, head_hash=prev)
+    if not hmac.compare_digest(head.mac, head_mac(_key(session), head.seq, head.hash)):
+        return VerifyResult(False, checked, head.seq, "the chain head's signature is wrong (head forged or key changed)")
+    if head.seq != checked or head.hash != prev:
+        if head.seq > checked:
+            gone = f"entry {head.seq}" if head.seq == checked + 1 else f"entries {checked + 1}..{head.seq}"
+            return VerifyResult(False, checked, checked + 1, f"{gone} removed from the end of the chain")
+        return VerifyResult(False, checked, head.seq + 1, f"entry {head.seq + 1} was added without updating the head")
     return VerifyResult(True, checked, head_hash=prev)

@@ -189,7 +189,7 @@ async def run_worker(settings: Settings, *, clock: Clock | None = None, stop: as
 
     clock = clock or SystemClock()
     engine = make_engine(settings.effective_database_url)
-    maker = make_sessionmaker(engine)
+    maker = make_sessionmaker(engine, audit_key=settings.secret_key)
     broker = make_broker(settings.redis_url)
     set_current_broker(broker)
     log.info("chronograph worker started (interval %.1fs)", settings.sweeper_interval_seconds)

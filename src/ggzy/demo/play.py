@@ -418,7 +418,7 @@ async def _seed(settings: Any) -> None:
 
     engine = make_engine(settings.effective_database_url)
     try:
-        async with make_sessionmaker(engine)() as session:
+        async with make_sessionmaker(engine, audit_key=settings.secret_key)() as session:
             await seed_demo(session, now=SystemClock().now())
     finally:
         await engine.dispose()

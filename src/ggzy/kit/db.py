@@ -113,8 +113,9 @@ def _sqlite_immediate(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+def make_sessionmaker(engine: AsyncEngine, *, audit_key: str) -> async_sessionmaker[AsyncSession]:
+    """Sessions carry the key that signs the audit chain's head (settings.secret_key), never stored in the DB."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True, info={"audit_key": audit_key})
 
 
 AfterCommit = Callable[[], Awaitable[None]]

@@ -10,23 +10,17 @@ from fastapi import APIRouter, Path, Query
 from ggzy.auth.deps import CentreStaff
 from ggzy.kit.web import DB, ClockDep
 from ggzy.workdays import service
-from ggzy.workdays.rules import MAX_WORKING_DAYS, add_working_days, classify
+from ggzy.workdays.rules import MAX_WORKING_DAYS, MAX_YEAR, MIN_YEAR, add_working_days, year_source
 from ggzy.workdays.schemas import AddOut, DayOut, YearIn, YearOut
 
 router = APIRouter(prefix="/api/workdays", tags=["workdays"])
 
-Year = Annotated[int, Path(ge=2000, le=2100)]
+Year = Annotated[int, Path(ge=MIN_YEAR, le=MAX_YEAR)]
 
 PROVISIONAL_WARNING = (
     "该日期超出已公布的节假日安排，仅按周末推算，请交易中心核对后确认 / "
     "Beyond any published holiday schedule: counted with weekends only; centre staff must confirm it"
 )
-
-
-def _source(year: int, rows: int) -> str:
-    if rows:
-        return "centre"
-    return "provisional" if classify(date(year, 1, 1)).provisional else "chinesecalendar"
 
 
 @router.get("/add", response_model=AddOut)
@@ -46,7 +40,7 @@ async def working_days_after(
 async def get_year(year: Year, session: DB) -> YearOut:
     """The centre's entries for a year and which source answers for it."""
     rows = await service.list_year(session, year)
-    return YearOut(year=year, source=_source(year, len(rows)), days=[DayOut.model_validate(r) for r in rows])
+    return YearOut(year=year, source=year_source(year, bool(rows)), days=[DayOut.model_validate(r) for r in rows])
 
 
 @router.put("/{year}", response_model=YearOut)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ggzy.audit.service import record
@@ -26,6 +26,12 @@ async def load_overrides(session: AsyncSession) -> Overrides:
 async def list_year(session: AsyncSession, year: int) -> list[CalendarDay]:
     stmt = select(CalendarDay).where(CalendarDay.year == year).order_by(CalendarDay.day)
     return list((await session.execute(stmt)).scalars())
+
+
+async def entered_years(session: AsyncSession) -> list[tuple[int, int]]:
+    """Years the centre has entered, newest first, with how many days each lists."""
+    stmt = select(CalendarDay.year, func.count()).group_by(CalendarDay.year).order_by(CalendarDay.year.desc())
+    return [(int(y), int(n)) for y, n in (await session.execute(stmt)).all()]
 
 
 async def replace_year(session: AsyncSession, actor: Actor, year: int, days: list[DayIn], *, now: datetime) -> list[
