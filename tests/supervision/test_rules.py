@@ -52,3 +52,11 @@ def test_uncovered_length_counts_overlapping_suspensions_once() -> None:
     assert uncovered_length(T0, T0 + 10 * H, [(T0 + H, T0 + 5 * H), (T0 + 3 * H, T0 + 6 * H)]) == 5 * H
     assert uncovered_length(T0, T0 + 10 * H, [(T0 - H, T0 + 11 * H)]) == timedelta(0)
     assert uncovered_length(T0, T0 + 10 * H, [(T0 + 20 * H, T0 + 30 * H)]) == 10 * H
+
+
+def test_deadline_moves_by_whole_minutes_never_less() -> None:
+    """A 2 h 0 min 0.09 s suspension moves a 09:30 deadline to 11:31, not to 11:30:00.09."""
+    started = T0
+    moved = shift_deadline(T0 + 5 * H, started, 2 * H + timedelta(microseconds=90_000))
+    assert moved == T0 + 7 * H + timedelta(minutes=1)
+    assert shift_deadline(T0 + 5 * H, started, 2 * H) == T0 + 7 * H

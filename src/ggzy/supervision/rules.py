@@ -25,8 +25,17 @@ def uncovered_length(start: datetime, end: datetime, covered: Iterable[tuple[dat
     return total
 
 
+MINUTE = timedelta(minutes=1)
+
+
+def round_up_to_minute(delay: timedelta) -> timedelta:
+    """Suspensions last seconds and microseconds; deadlines move by whole minutes, never by less."""
+    return -(-delay // MINUTE) * MINUTE
+
+
 def shift_deadline(deadline: datetime | None, started_at: datetime, delay: timedelta) -> datetime | None:
-    """A deadline still running when the suspension started moves by `delay`; one already passed stays."""
+    """A deadline still running when the suspension started moves by `delay` (rounded up to the minute);
+    one already passed stays."""
     if deadline is None or deadline <= started_at or delay <= timedelta(0):
         return deadline
-    return deadline + delay
+    return deadline + round_up_to_minute(delay)
