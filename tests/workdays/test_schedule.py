@@ -18,7 +18,8 @@ def test_package_schedule_round_trips_through_the_text_box() -> None:
 def test_synonyms_separators_and_full_width_spaces_are_read() -> None:
     days, problems = parse_schedule("2027/1/1\u3000放假\u3000元旦\n2027-02-07,work,春节调休\n2027.2.8\toff", 2027)
     assert problems == []
-    assert days == [(date(2027, 1, 1), False, "元旦"), (date(2027, 2, 7), True, "春节调休"), (date(2027, 2, 8), False, "")]
+    assert days == [(date(2027, 1, 1), False, "元旦"), (date(2027, 2, 7), True, "春节调休"),
+                    (date(2027, 2, 8), False, "")]
 
 
 def test_a_note_longer_than_the_column_is_refused() -> None:

@@ -19,7 +19,9 @@ from ggzy.party.schemas import (
     OrgPage,
     PasswordChange,
     RegistrationOut,
+    RegistrationResubmit,
     RejectIn,
+    ResubmissionOut,
     UserCreate,
     UserOut,
     VerifyIn,
@@ -104,3 +106,12 @@ async def change_password(
         keep_session_hash=token_hash(cookie) if cookie else None, now=clock.now(),
     )
     return Response(status_code=204)
+
+
+@router.post("/me/registration/resubmit", response_model=ResubmissionOut)
+async def resubmit_registration(
+    body: RegistrationResubmit, actor: RequireUser, session: DB, clock: ClockDep
+) -> ResubmissionOut:
+    """A rejected bidder corrects its company's details and applies again, free (E-Bidding Measures Art.9)."""
+    org = await service.resubmit_registration(session, actor, body, now=clock.now())
+    return ResubmissionOut(organisation=OrgOut.model_validate(org))

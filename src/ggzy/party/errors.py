@@ -114,3 +114,17 @@ class CentreStaffOnly(DomainError):
     code = "party.centre_staff_only"
     message_zh = "仅交易中心工作人员可执行此操作"
     message_en = "Only centre staff may do this"
+
+
+class BidderOnly(DomainError):
+    status = 403
+    code = "party.bidder_only"
+    message_zh = "仅投标人（供应商、竞买人）可修改注册信息并重新提交"
+    message_en = "Only a bidder may correct its registration and apply again"
+
+
+class RegistrationNotRejected(DomainError):
+    status = 409
+    code = "party.registration_not_rejected"
+    message_zh = "只有未通过审核的注册申请可以修改后重新提交"
+    message_en = "Only a rejected registration can be corrected and resubmitted"

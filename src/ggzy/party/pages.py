@@ -20,9 +20,9 @@ from ggzy.kit.templating import render
 from ggzy.kit.web import DB, ClockDep, SettingsDep
 from ggzy.party import service
 from ggzy.party.errors import CentreStaffOnly
-from ggzy.party.models import ROLE_LABELS, OrgKind, OrgStatus
+from ggzy.party.models import ROLE_LABELS, OrgKind, OrgStatus, Role
 from ggzy.party.rules import DEPARTMENT_LABELS
-from ggzy.party.schemas import BidderRegistration
+from ggzy.party.schemas import BidderRegistration, RegistrationResubmit
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,6 +53,9 @@ REGISTRATION_FIELDS: dict[str, tuple[str, str]] = {
     "display_name": ("经办人姓名", "Your name"),
     "password": ("登录密码", "Password"),
     "email": ("电子邮箱", "E-mail"),
+}
+RESUBMIT_FIELDS: dict[str, tuple[str, str]] = {
+    k: REGISTRATION_FIELDS[k] for k in ("org_name", "credit_code", "region", "address", "contact_name", "contact_phone")
 }
 LABELS: dict[str, Any] = {
     "kinds": KIND_LABELS, "statuses": STATUS_LABELS, "roles": ROLE_LABELS, "departments": DEPARTMENT_LABELS,
@@ -217,13 +220,18 @@ async def centre_reject(org_id: str, request: Request, actor: CurrentActor, sess
 
 async def _account(
     request: Request, session: AsyncSession, actor: Actor, *, message: str = "", error: DomainError | None = None,
-    status_code: int = 200,
+    status_code: int = 200, resubmit_values: dict[str, str] | None = None, bad_fields: list[str] | None = None,
 ) -> Response:
     if actor.org_id is None:
         raise Unauthenticated()
     org, users = await service.get_org_with_users(session, actor, actor.org_id)
+    can_resubmit = actor.role == Role.bidder and org.status == OrgStatus.rejected
+    values = resubmit_values if resubmit_values is not None else {
+        name: str(getattr(org, "name" if name == "org_name" else name) or "") for name in RESUBMIT_FIELDS
+    }
     return render(request, "party/account.html", {
-        "org": org, "users": users, "message": message, "error": error, **LABELS,
+        "org": org, "users": users, "message": message, "error": error, "can_resubmit": can_resubmit,
+        "resubmit_fields": RESUBMIT_FIELDS, "values": values, "bad_fields": bad_fields or [], **LABELS,
     }, status_code=status_code)
 
 
@@ -232,7 +240,33 @@ async def account(request: Request, actor: CurrentActor, session: DB) -> Respons
     """My organisation, its verification status, its users, and the password form."""
     if not actor.is_authenticated:
         return _to_login(request)
-    return await _account(request, session, actor)
+    done = request.query_params.get("done") == "resubmitted"
+    message = t("已重新提交注册信息，请等待交易中心审核", "Resubmitted; awaiting verification by the centre")
+    return await _account(request, session, actor, message=message if done else "")
+
+
+@router.post("/workspace/account/registration")
+async def account_resubmit(request: Request, actor: CurrentActor, session: DB, clock: ClockDep) -> Response:
+    """A rejected bidder corrects its company's details and applies again (free, E-Bidding Measures Art.9)."""
+    if not actor.is_authenticated:
+        return _to_login(request)
+    form = await request.form()
+    values = _form_values(form, list(RESUBMIT_FIELDS))
+    try:
+        data = RegistrationResubmit.model_validate(values)
+    except ValidationError as exc:
+        bad = sorted({str(e["loc"][0]) for e in exc.errors() if e.get("loc")})
+        return await _account(request, session, actor, error=Invalid("request.invalid", "请检查标出的字段",
+                              "Please check the fields marked"), resubmit_values=values, bad_fields=bad,
+                              status_code=422)
+    try:
+        await service.resubmit_registration(session, actor, data, now=clock.now())
+    except DomainError as exc:
+        await session.rollback()
+        field = {"party.credit_code_invalid": "credit_code", "party.credit_code_taken": "credit_code"}.get(exc.code)
+        return await _account(request, session, actor, error=exc, resubmit_values=values,
+                              bad_fields=[field] if field else [], status_code=exc.status)
+    return RedirectResponse("/workspace/account?done=resubmitted", status_code=303)
 
 
 @router.post("/workspace/account/password")

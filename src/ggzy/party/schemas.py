@@ -43,6 +43,20 @@ class BidderRegistration(_In):
     email: Email = ""
 
 
+class RegistrationResubmit(_In):
+    """A rejected bidder corrects its company's details and applies again; still free (E-Bidding Measures Art.9).
+
+    The login account is kept as it is: only the organisation's details are corrected.
+    """
+
+    org_name: OrgName
+    credit_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    region: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
+    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    contact_name: Name
+    contact_phone: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9+\- ]{5,32}$")]
+
+
 class OrgCreate(_In):
     """The centre administrator creates an organisation (centre, tenderer, agency, supervisor, expert pool…)."""
 
@@ -136,3 +150,11 @@ class RegistrationOut(BaseModel):
     """Always zero: a platform may not charge bidders for registering (E-Bidding Measures Art.9)."""
     message: str = "注册成功，请等待交易中心审核"
     message_en: str = "Registered; awaiting verification by the centre"
+
+
+class ResubmissionOut(BaseModel):
+    organisation: OrgOut
+    registration_fee: Decimal = Decimal("0.00")
+    """Always zero: applying again is as free as registering (E-Bidding Measures Art.9)."""
+    message: str = "已重新提交，请等待交易中心审核"
+    message_en: str = "Resubmitted; awaiting verification by the centre"

@@ -22,6 +22,7 @@ from ggzy.kit.errors import Unauthenticated
 from ggzy.notify.service import notify_orgs
 from ggzy.party import rules, state
 from ggzy.party.errors import (
+    BidderOnly,
     CannotDisableSelf,
     CentreAdminOnly,
     CentreStaffOnly,
@@ -29,13 +30,14 @@ from ggzy.party.errors import (
     OrgNotFound,
     PasswordUnchanged,
     PasswordWrong,
+    RegistrationNotRejected,
     RejectReasonRequired,
     RoleNotAllowed,
     UsernameTaken,
     UserNotFound,
 )
 from ggzy.party.models import Organisation, OrgKind, OrgStatus, Role, User
-from ggzy.party.schemas import BidderRegistration, OrgCreate, UserCreate
+from ggzy.party.schemas import BidderRegistration, OrgCreate, RegistrationResubmit, UserCreate
 
 MAX_PAGE_SIZE = 100
 
@@ -181,6 +183,54 @@ async def reject_organisation(
         session, [org.id], kind="party.rejected", title_zh="贵单位注册申请未通过审核",
         title_en="Your registration was not approved", body_zh=f"理由：{reason}", body_en=f"Reason: {reason}",
         link="/workspace/account", now=now,
+    )
+    await commit(session)
+    return org
+
+
+def _contact_snapshot(org: Organisation) -> dict[str, Any]:
+    return {"region": org.region, "address": org.address, "contact_name": org.contact_name,
+            "contact_phone": org.contact_phone}
+
+
+async def resubmit_registration(
+    session: AsyncSession, actor: Actor, data: RegistrationResubmit, *, now: datetime
+) -> Organisation:
+    """A rejected bidder's own user corrects the company's details; it goes back to the centre's queue.
+
+    Free of charge like the first application: nothing here asks for or records a fee (E-Bidding Measures Art.9).
+    """
+    if not actor.is_authenticated or actor.org_id is None:
+        raise Unauthenticated()
+    if actor.role != Role.bidder:
+        raise BidderOnly()
+    code = rules.check_credit_code(data.credit_code)
+    # The actor's own organisation, never one named in the request: a user can only resubmit its own company.
+    org = await _lock_org(session, actor.org_id)
+    if org.kind != OrgKind.bidder:
+        raise BidderOnly()
+    if not state.can_transition(org.status, OrgStatus.pending):
+        raise RegistrationNotRejected(detail={"status": OrgStatus(org.status).value})
+    if code != org.credit_code:
+        await _ensure_credit_code_free(session, code)
+    before = {**org_snapshot(org), **_contact_snapshot(org)}
+    previous_reason = org.reject_reason
+    state.transition_to(org, OrgStatus.pending)
+    org.name, org.credit_code, org.region, org.address = data.org_name, code, data.region, data.address
+    org.contact_name, org.contact_phone = data.contact_name, data.contact_phone
+    org.reject_reason = ""  # the old reason stays in the audit trail and in the centre's notice
+    org.verified_at = None
+    org.verified_by = None
+    await record(
+        session, "organisation:resubmitted", actor, subject_type="organisation", subject_id=org.id,
+        before=before, after={**org_snapshot(org), **_contact_snapshot(org)}, now=now,
+    )
+    await notify_orgs(
+        session, await _centre_org_ids(session), kind="party.registration_resubmitted",
+        title_zh=f"投标人已修改注册信息并重新提交：{org.name}",
+        title_en=f"Bidder corrected its registration and applied again: {org.name}",
+        body_zh=f"上次退回理由：{previous_reason}", body_en=f"Previous reason for rejection: {previous_reason}",
+        link="/workspace/centre/orgs?status=pending", now=now,
     )
     await commit(session)
     return org

@@ -40,7 +40,8 @@ router = APIRouter(include_in_schema=False)
 PAGE = "/workspace/centre/calendar"
 
 WEEKDAYS: tuple[tuple[str, str], ...] = (
-    ("周一", "Mon"), ("周二", "Tue"), ("周三", "Wed"), ("周四", "Thu"), ("周五", "Fri"), ("周六", "Sat"), ("周日", "Sun"),
+    ("周一", "Mon"), ("周二", "Tue"), ("周三", "Wed"), ("周四", "Thu"), ("周五", "Fri"),
+    ("周六", "Sat"), ("周日", "Sun"),
 )
 SOURCE_LABELS: dict[str, tuple[str, str, str]] = {
     Source.centre: ("本中心录入", "Entered by the centre", "green"),
@@ -81,7 +82,8 @@ def _calculate(start: str, n: str, overrides: Overrides) -> tuple[WorkdayResult 
     except ValueError:
         count = -1
     if not 0 <= count <= MAX_WORKING_DAYS:
-        return None, (f"工作日天数须为 0–{MAX_WORKING_DAYS} 的整数", f"Working days must be a whole number 0–{MAX_WORKING_DAYS}")
+        return None, (f"工作日天数须为 0–{MAX_WORKING_DAYS} 的整数",
+                      f"Working days must be a whole number 0–{MAX_WORKING_DAYS}")
     return add_working_days(first, count, overrides), None
 
 

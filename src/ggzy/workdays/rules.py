@@ -162,7 +162,8 @@ def _parse_line(text: str, year: int) -> tuple[ScheduleLine | None, tuple[str, s
                       "A make-up working day falls on a Saturday or Sunday; this date is a working day anyway")
     note = parts[2].strip() if len(parts) > 2 else ""
     if len(note) > MAX_NOTE_LENGTH:
-        return None, ("note_too_long", f"备注不超过 {MAX_NOTE_LENGTH} 个字", f"Notes are at most {MAX_NOTE_LENGTH} characters")
+        return None, ("note_too_long", f"备注不超过 {MAX_NOTE_LENGTH} 个字",
+                      f"Notes are at most {MAX_NOTE_LENGTH} characters")
     return ScheduleLine(day, is_work, note), None
 
 
