@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Final
 
+from ggzy.kit.state import StateMachine
 from ggzy.party.errors import BadStatusTransition
 from ggzy.party.models import Organisation, OrgStatus
 
@@ -17,15 +18,14 @@ ORG_TRANSITIONS: Final = MappingProxyType({
 })
 
 
+ORG_MACHINE: Final = StateMachine(OrgStatus, ORG_TRANSITIONS, BadStatusTransition)
+
+
 def can_transition(current: OrgStatus | str, target: OrgStatus) -> bool:
     """True when the table allows current → target."""
-    return target in ORG_TRANSITIONS.get(OrgStatus(current), frozenset())
+    return ORG_MACHINE.can(current, target)
 
 
 def transition_to(org: Organisation, target: OrgStatus) -> OrgStatus:
     """Move `org` to `target` or raise party.bad_status_transition; returns the previous status."""
-    previous = OrgStatus(org.status)
-    if not can_transition(previous, target):
-        raise BadStatusTransition(detail={"from": previous.value, "to": target.value})
-    org.status = target
-    return previous
+    return ORG_MACHINE.move(org, target)

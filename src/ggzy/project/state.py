@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Final
 
+from ggzy.kit.state import StateMachine
 from ggzy.project.errors import BadProjectTransition
 from ggzy.project.models import Project, ProjectStatus
 
@@ -24,14 +25,13 @@ STATUS_LABELS: Final = MappingProxyType({
 })
 
 
+PROJECT_MACHINE: Final = StateMachine(ProjectStatus, PROJECT_TRANSITIONS, BadProjectTransition)
+
+
 def can_transition(current: ProjectStatus | str, target: ProjectStatus) -> bool:
-    return target in PROJECT_TRANSITIONS.get(ProjectStatus(current), frozenset())
+    return PROJECT_MACHINE.can(current, target)
 
 
 def transition_to(project: Project, new_status: ProjectStatus) -> ProjectStatus:
     """Move `project` to `new_status` or raise project.bad_transition (409); returns the previous status."""
-    previous = ProjectStatus(project.status)
-    if not can_transition(previous, new_status):
-        raise BadProjectTransition(detail={"from": previous.value, "to": ProjectStatus(new_status).value})
-    project.status = new_status
-    return previous
+    return PROJECT_MACHINE.move(project, new_status)

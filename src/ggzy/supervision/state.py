@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ggzy.kit.state import StateMachine
 from ggzy.supervision.errors import BadSuspensionTransition
 from ggzy.supervision.models import Suspension, SuspensionStatus
 
@@ -15,13 +16,13 @@ TRANSITIONS: dict[SuspensionStatus, frozenset[SuspensionStatus]] = {
 }
 
 
+MACHINE = StateMachine(SuspensionStatus, TRANSITIONS, BadSuspensionTransition)
+
+
 def can_transition(current: SuspensionStatus, target: SuspensionStatus) -> bool:
-    return target in TRANSITIONS[SuspensionStatus(current)]
+    return MACHINE.can(current, target)
 
 
 def transition_to(suspension: Suspension, target: SuspensionStatus) -> None:
     """Move to `target` or raise BadSuspensionTransition naming both states."""
-    current = SuspensionStatus(suspension.status)
-    if not can_transition(current, target):
-        raise BadSuspensionTransition(detail={"from": current.value, "to": target.value})
-    suspension.status = target
+    MACHINE.move(suspension, target)

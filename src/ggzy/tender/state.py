@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Final
 
+from ggzy.kit.state import StateMachine
 from ggzy.tender.errors import BadTenderTransition
 from ggzy.tender.models import Tender, TenderStatus
 
@@ -28,14 +29,13 @@ STATUS_LABELS: Final = MappingProxyType({
 })
 
 
+TENDER_MACHINE: Final = StateMachine(TenderStatus, TENDER_TRANSITIONS, BadTenderTransition)
+
+
 def can_transition(current: TenderStatus | str, target: TenderStatus) -> bool:
-    return target in TENDER_TRANSITIONS.get(TenderStatus(current), frozenset())
+    return TENDER_MACHINE.can(current, target)
 
 
 def transition_to(tender: Tender, new_status: TenderStatus) -> TenderStatus:
     """Move `tender` to `new_status` or raise tender.bad_transition (409); returns the previous status."""
-    previous = TenderStatus(tender.status)
-    if not can_transition(previous, new_status):
-        raise BadTenderTransition(detail={"from": previous.value, "to": TenderStatus(new_status).value})
-    tender.status = new_status
-    return previous
+    return TENDER_MACHINE.move(tender, new_status)
