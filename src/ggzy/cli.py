@@ -49,6 +49,7 @@ async def _seed(settings: Settings, *, only_if_empty: bool) -> tuple[bool, list[
     from ggzy.kit.clock import SystemClock
     from ggzy.kit.db import make_engine, make_sessionmaker
     from ggzy.party.models import ROLE_LABELS
+    from ggzy.storage.blobstore import LocalBlobStore
 
     engine = make_engine(settings.effective_database_url)
     try:
@@ -59,7 +60,7 @@ async def _seed(settings: Settings, *, only_if_empty: bool) -> tuple[bool, list[
                 await session.rollback()
                 ran = False
             else:
-                seeded = await seed_demo(session, now=SystemClock().now())
+                seeded = await seed_demo(session, now=SystemClock().now(), blobs=LocalBlobStore(settings.blob_dir))
                 logins, ran = seeded.logins, seeded.created
     finally:
         await engine.dispose()
@@ -107,31 +108,14 @@ def serve(
 @app.command()
 def worker() -> None:
     """Run the chronograph sweeper as a separate process (use with `ggzy serve --no-sweeper`)."""
-    from ggzy.chronograph import runner
+    from ggzy.chronograph.runner import run_worker
 
     settings = _settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    run_worker = getattr(runner, "run_worker", None)
     try:
-        if run_worker is not None:
-            asyncio.run(run_worker(settings))
-        else:
-            asyncio.run(_fallback_worker(settings))
+        asyncio.run(run_worker(settings))
     except KeyboardInterrupt:
         err.print("worker stopped")
-
-
-async def _fallback_worker(settings: Settings) -> None:
-    from ggzy.chronograph.runner import run_forever
-    from ggzy.kit.clock import SystemClock
-    from ggzy.kit.db import make_engine, make_sessionmaker
-
-    engine = make_engine(settings.effective_database_url)
-    try:
-        await run_forever(make_sessionmaker(engine, audit_key=settings.secret_key), SystemClock(), settings.sweeper_interval_seconds)
-    finally:
-        await engine.dispose()
-
 
 @db_app.command("upgrade")
 def db_upgrade(

@@ -168,7 +168,7 @@ async def verify_chain(session: AsyncSession, on_progress: Callable[[int], None]
             return VerifyResult(False, checked, checked, "the signed chain head is missing")
         return VerifyResult(True, 0, head_hash=prev)
     if not hmac.compare_digest(head.mac, head_mac(_key(session), head.seq, head.hash)):
-        return VerifyResult(False, checked, head.seq, "the chain head's signature is wrong (head forged or key changed)")
+        return VerifyResult(False, checked, head.seq, "the chain head's signature is wrong (forged, or key changed)")
     if head.seq != checked or head.hash != prev:
         if head.seq > checked:
             gone = f"entry {head.seq}" if head.seq == checked + 1 else f"entries {checked + 1}..{head.seq}"

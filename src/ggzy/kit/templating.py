@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from ggzy.kit import money, timefmt
@@ -28,3 +29,10 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     }
     ctx.update(context or {})
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def login_redirect(target: Request | str) -> RedirectResponse:
+    """Send an anonymous visitor to the login page, coming back to `target` (a request or a local path)."""
+    if isinstance(target, Request):
+        target = target.url.path + (f"?{target.url.query}" if target.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
@@ -16,6 +16,7 @@ from ggzy.auth.errors import CsrfFailed
 from ggzy.auth.service import token_hash
 from ggzy.kit.errors import DomainError, Invalid, Unauthenticated
 from ggzy.kit.i18n import t
+from ggzy.kit.templating import login_redirect as _to_login
 from ggzy.kit.templating import render
 from ggzy.kit.web import DB, ClockDep, SettingsDep
 from ggzy.party import service
@@ -60,12 +61,6 @@ RESUBMIT_FIELDS: dict[str, tuple[str, str]] = {
 LABELS: dict[str, Any] = {
     "kinds": KIND_LABELS, "statuses": STATUS_LABELS, "roles": ROLE_LABELS, "departments": DEPARTMENT_LABELS,
 }
-
-
-def _to_login(request: Request) -> Response:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
-
 
 def _form_values(form: Any, names: list[str]) -> dict[str, str]:
     """The string fields of a posted form (anything else, such as a file, counts as missing)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -13,6 +12,7 @@ from pydantic import ValidationError
 from ggzy.auth.actor import Actor
 from ggzy.auth.deps import CurrentActor
 from ggzy.kit.errors import DomainError, Invalid
+from ggzy.kit.templating import login_redirect as _login
 from ggzy.kit.templating import render
 from ggzy.kit.web import DB, ClockDep
 from ggzy.party.models import OrgKind, Role
@@ -32,11 +32,6 @@ FLASH: dict[str, tuple[str, str]] = {
     "resubmitted": ("已重新提交进场申请", "Application resubmitted"),
     "priority": ("已更新优先级", "Priority updated"),
 }
-
-
-def _login(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-
 
 def _common() -> dict[str, Any]:
     return {"line_labels": LINE_LABELS, "priority_labels": PRIORITY_LABELS, "status_labels": STATUS_LABELS,

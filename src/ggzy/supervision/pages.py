@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -11,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ggzy.auth.actor import Actor
 from ggzy.auth.deps import CurrentActor
 from ggzy.kit.errors import DomainError, Forbidden
+from ggzy.kit.templating import login_redirect as _login_redirect
 from ggzy.kit.templating import render
 from ggzy.kit.web import DB, ClockDep
 from ggzy.party.models import Role
@@ -37,11 +37,6 @@ FLASH: dict[str, tuple[str, str]] = {
     "approved": ("已批准，项目交易已暂停", "Approved: trading on the project is suspended"),
     "rejected": ("已驳回暂停申请", "Suspension request refused"),
 }
-
-
-def _login_redirect(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-
 
 def _common() -> dict[str, Any]:
     return {"status_tags": STATUS_TAGS, "line_labels": {k.value: v for k, v in LINE_LABELS.items()},

@@ -42,24 +42,13 @@ from ggzy.tender.document_errors import (
     TenderNotFound,
 )
 from ggzy.tender.models import DocumentDownload, Tender, TenderDocument, TenderStatus
+from ggzy.tender.service import manages
 
 SHA_HEADER = "X-Content-SHA256"
 UPLOADABLE = frozenset({TenderStatus.draft, TenderStatus.published})
 
 
 # ---------------------------------------------------------------- who may do what (pure)
-
-
-def manages(actor: Actor, tender: Tender) -> bool:
-    """The tender's agency or tenderer organisation, acting in that role (same test as tender.service)."""
-    if actor.org_id is None:
-        return False
-    if actor.role == Role.agency:
-        return actor.org_id == tender.agency_org_id
-    if actor.role == Role.tenderer:
-        return actor.org_id == tender.tenderer_org_id
-    return False
-
 
 def supervises(actor: Actor, tender: Tender) -> bool:
     """A supervisor department watching this tender's trading line."""

@@ -15,13 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ggzy.auth.actor import Actor
 from ggzy.auth.deps import CurrentActor
 from ggzy.kit.errors import DomainError
-from ggzy.kit.templating import render
+from ggzy.kit.templating import login_redirect, render
 from ggzy.kit.web import DB, ClockDep, SettingsDep
 from ggzy.party.models import Role
 from ggzy.storage.blobstore import BlobsDep
 from ggzy.storage.upload import open_upload
 from ggzy.tender import documents as svc
 from ggzy.tender.models import Tender
+from ggzy.tender.service import manages
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,16 +30,11 @@ DONE = {
     "uploaded": ("招标文件已上传。", "The document was uploaded."),
 }
 
-
-def login_redirect(path: str) -> RedirectResponse:
-    return RedirectResponse(f"/login?next={path}", status_code=303)
-
-
 async def documents_context(
     session: AsyncSession, actor: Actor, tender: Tender, now: datetime, max_bytes: int
 ) -> dict[str, Any]:
     """Everything the documents section shows to this caller (downloads only once unsealed)."""
-    is_manager = svc.manages(actor, tender)
+    is_manager = manages(actor, tender)
     unsealed = svc.downloads_unsealed(tender, now)
     downloads = None
     if unsealed and svc.may_list_downloads(actor, tender):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,6 +15,7 @@ from starlette.datastructures import FormData
 from ggzy.auth.actor import Actor
 from ggzy.auth.deps import CurrentActor
 from ggzy.kit.errors import DomainError, Invalid
+from ggzy.kit.templating import login_redirect as _login
 from ggzy.kit.templating import render
 from ggzy.kit.timefmt import SHANGHAI, local
 from ggzy.kit.web import DB, ClockDep
@@ -70,11 +70,6 @@ def stages(t: Tender, now: datetime) -> list[Stage]:
     elif t.status == TenderStatus.failed:
         out.append(Stage("流标", "Failed", t.updated_at, "done"))
     return out
-
-
-def _login(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-
 
 def _common() -> dict[str, Any]:
     return {"line_labels": LINE_LABELS, "status_labels": STATUS_LABELS, "method_labels": METHOD_LABELS,

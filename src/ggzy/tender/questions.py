@@ -43,11 +43,11 @@ from ggzy.tender.documents import (
     downloader_org_ids,
     get_tender,
     has_downloaded,
-    manages,
     supervises,
     visible_tender,
 )
 from ggzy.tender.models import Clarification, DocumentDownload, Question, Tender, TenderStatus
+from ggzy.tender.service import manages
 
 MAX_TEXT = 5000
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ggzy.auth.actor import Actor
 from ggzy.auth.deps import CurrentActor
 from ggzy.kit.errors import DomainError
+from ggzy.kit.templating import login_redirect as _login
 from ggzy.kit.templating import render
 from ggzy.kit.web import DB, ClockDep
 from ggzy.party.models import Role
@@ -22,6 +23,7 @@ from ggzy.tender import documents as docs
 from ggzy.tender import questions as svc
 from ggzy.tender.document_errors import QuestionNotFound
 from ggzy.tender.models import Question
+from ggzy.tender.service import manages
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,17 +36,12 @@ DONE = {
                   "Clarification published and sent to every organisation that downloaded the documents."),
 }
 
-
-def _login(path: str) -> RedirectResponse:
-    return RedirectResponse(f"/login?next={path}", status_code=303)
-
-
 async def _page(
     request: Request, session: AsyncSession, actor: Actor, tender_id: str, *, now: datetime,
     error: DomainError | None = None, done: str = "",
 ) -> Response:
     tender = await docs.visible_tender(session, actor, tender_id)
-    is_manager = docs.manages(actor, tender)
+    is_manager = manages(actor, tender)
     reads_all = svc.may_read_all_questions(actor, tender)
     questions = await svc.list_questions(session, actor, tender_id)
     ctx: dict[str, Any] = {

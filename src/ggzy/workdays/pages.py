@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -13,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ggzy.auth.actor import Actor
 from ggzy.auth.deps import CurrentActor
 from ggzy.kit.errors import DomainError, Forbidden
-from ggzy.kit.templating import render
+from ggzy.kit.templating import login_redirect, render
 from ggzy.kit.timefmt import local
 from ggzy.kit.web import DB, ClockDep
 from ggzy.workdays import service
@@ -116,8 +115,7 @@ async def _page(
 
 def _guard(request: Request, actor: Actor) -> Response | None:
     if not actor.is_authenticated:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+        return login_redirect(request)
     if not actor.is_centre:
         raise Forbidden()
     return None
