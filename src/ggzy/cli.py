@@ -139,8 +139,10 @@ def db_seed(
     from ggzy.demo.seed import DEMO_PASSWORD
 
     settings = _settings(database_url)
-    _, rows = asyncio.run(_seed(settings, only_if_empty=False))
+    created, rows = asyncio.run(_seed(settings, only_if_empty=False))
     print_logins(rows, DEMO_PASSWORD)
+    if not created:
+        err.print("demo data already complete: nothing new created")
 
 
 def _redact(url: str) -> str:

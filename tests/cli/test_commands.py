@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,36 @@ def test_serve_upgrades_seeds_once_and_prints_logins(data_dir: Path, monkeypatch
     second = CliRunner().invoke(cli.app, ["serve", "--demo-data"])
     assert second.exit_code == 0 and "agency1" in second.output
     assert _orgs(data_dir / "ggzy.db") == seeded
+
+
+def test_db_seed_uploads_documents_queues_a_project_and_runs_twice_without_change(data_dir: Path) -> None:
+    assert CliRunner().invoke(cli.app, ["db", "upgrade"]).exit_code == 0
+    first = CliRunner().invoke(cli.app, ["db", "seed"])
+    assert first.exit_code == 0, first.output
+    assert "bidder13" in first.output and "nothing new" not in first.output
+    engine = create_engine(f"sqlite:///{data_dir / 'ggzy.db'}")
+    tables = ("organisations", "projects", "tenders", "tender_documents", "questions", "notifications", "audit_events")
+
+    def counts() -> dict[str, int]:
+        with engine.connect() as conn:
+            return {t: int(conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one()) for t in tables}
+
+    try:
+        before = counts()
+        with engine.connect() as conn:
+            docs = conn.exec_driver_sql("SELECT sha256, size FROM tender_documents").all()
+            submitted = conn.exec_driver_sql("SELECT count(*) FROM projects WHERE status = 'submitted'").scalar_one()
+        assert len(docs) == 2 and submitted == 1 and before["questions"] == 1
+        for sha, size in docs:  # the PDF sits in the blob store beside the database, under its own hash
+            blob = (data_dir / "blobs" / sha[:2] / sha[2:4] / sha).read_bytes()
+            assert blob.startswith(b"%PDF-") and len(blob) == size and hashlib.sha256(blob).hexdigest() == sha
+        second = CliRunner().invoke(cli.app, ["db", "seed"])
+        assert second.exit_code == 0, second.output
+        assert "nothing new" in second.output and counts() == before
+    finally:
+        engine.dispose()
+    verified = CliRunner().invoke(cli.app, ["audit", "verify"])
+    assert verified.exit_code == 0 and "audit chain intact" in verified.output
 
 
 def test_serve_without_demo_data_leaves_the_database_empty(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -415,11 +415,12 @@ async def _seed(settings: Any) -> None:
     from ggzy.demo.seed import seed_demo
     from ggzy.kit.clock import SystemClock
     from ggzy.kit.db import make_engine, make_sessionmaker
+    from ggzy.storage.blobstore import LocalBlobStore
 
     engine = make_engine(settings.effective_database_url)
     try:
         async with make_sessionmaker(engine, audit_key=settings.secret_key)() as session:
-            await seed_demo(session, now=SystemClock().now())
+            await seed_demo(session, now=SystemClock().now(), blobs=LocalBlobStore(settings.blob_dir))
     finally:
         await engine.dispose()
 

@@ -1,5 +1,6 @@
 """Idempotent demo data: a city's trading centre, agencies, tenderers, bidders, supervisors, experts,
-and a couple of admitted projects with published announcements so the portal is not empty.
+one bidder company that registered itself and waits for verification, and (demo/projects.py) projects,
+tenders, documents and a clarification made through the services, so every workspace has something to act on.
 
 Every organisation has a valid 统一社会信用代码 (GB 32100 check digit and GB 11714 organisation-code
 digit). All demo users share one documented password, DEMO_PASSWORD. Running the seed twice changes
@@ -11,7 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from argon2 import PasswordHasher
@@ -24,6 +25,7 @@ from ggzy.auth.service import actor_for
 from ggzy.demo.uscc import make_uscc
 from ggzy.kit.db import commit
 from ggzy.party.models import Organisation, OrgKind, OrgStatus, Role, User
+from ggzy.storage.blobstore import BlobStore
 
 DEMO_PASSWORD = "ggzy-demo-2026"
 """The password of every demo login (≥ 10 characters with letters and digits, as party rules require)."""
@@ -114,6 +116,18 @@ def org_specs() -> list[OrgSpec]:
     return specs
 
 
+PENDING_BIDDER = OrgSpec("pending_bidder", OrgKind.bidder, "云州恒达建材贸易有限公司", "91", 150,
+                         (_u("bidder13", "马骏（注册待审核）", Role.bidder),), contact_name="马骏",
+                         contact_phone="13900000150", address=f"{CITY}滇池路 88 号")
+"""Registers itself like any company (party service register_bidder) and stays pending: the centre's
+verification queue is not empty, and its login shows what a bidder sees before verification."""
+
+
+def login_specs() -> list[OrgSpec]:
+    """Every organisation holding a demo login: org_specs() and the pending bidder."""
+    return [*org_specs(), PENDING_BIDDER]
+
+
 def demo_password_hash(password: str) -> str:
     """argon2id with light parameters: the demo password is published in the README anyway, and
     verification reads the parameters from the hash, so each demo login costs milliseconds instead of
@@ -196,6 +210,28 @@ async def _user(session: AsyncSession, org: Organisation, spec: UserSpec, pw_has
     return user, True
 
 
+async def _pending_bidder(session: AsyncSession, password: str, now: datetime) -> tuple[Organisation, User, bool]:
+    """Self-registration through the party service (a real argon2 hash: the service hashes it)."""
+    from ggzy.party.schemas import BidderRegistration
+    from ggzy.party.service import register_bidder
+
+    spec = PENDING_BIDDER
+    uspec = spec.users[0]
+    code = credit_code_for(spec)
+    found = await _find_org(session, code)
+    if found is not None:  # registered with its user in one transaction, so the user is there too
+        user = (await session.execute(select(User).where(User.username == uspec.username))).scalars().one()
+        return found, user, False
+    org, user = await register_bidder(session, Actor(user_id=None, org_id=None, role=None, ip="127.0.0.1"),
+                                      BidderRegistration(
+                                          org_name=spec.name, credit_code=code, region=spec.region,
+                                          address=spec.address, contact_name=spec.contact_name,
+                                          contact_phone=spec.contact_phone, username=uspec.username,
+                                          display_name=uspec.display_name, password=password,
+                                      ), now=now)
+    return org, user, True
+
+
 def actor_of(result: SeedResult, username: str, ip: str = "127.0.0.1") -> Actor:
     """The Actor a service call made by this demo user would receive."""
     user = result.users[username]
@@ -203,9 +239,15 @@ def actor_of(result: SeedResult, username: str, ip: str = "127.0.0.1") -> Actor:
     return actor_for(user, org, ip)
 
 
-async def seed_demo(session: AsyncSession, *, now: datetime, password: str = DEMO_PASSWORD,
-                    with_projects: bool = True) -> SeedResult:
-    """Create whatever demo rows are missing; safe to run on every start."""
+async def seed_demo(session: AsyncSession, *, now: datetime, blobs: BlobStore | None = None,
+                    password: str = DEMO_PASSWORD, with_projects: bool = True) -> SeedResult:
+    """Create whatever demo rows are missing; safe to run on every start.
+
+    `blobs` (the platform's store, LocalBlobStore(settings.blob_dir)) receives the tender documents; it is
+    required unless with_projects is False.
+    """
+    if with_projects and blobs is None:
+        raise ValueError("seed_demo needs the blob store to upload the demo tender documents")
     demo_hash = functools.cache(lambda: demo_password_hash(password))  # once for all demo users, only if needed
     created = False
     result = SeedResult(created=False, logins=[])
@@ -226,10 +268,15 @@ async def seed_demo(session: AsyncSession, *, now: datetime, password: str = DEM
             result.users[uspec.username] = user
             result.logins.append(DemoLogin(uspec.username, uspec.role, org.name, uspec.display_name))
     await commit(session)
-    if with_projects:
+    org, user, new = await _pending_bidder(session, password, now)
+    created |= new
+    result.orgs[PENDING_BIDDER.key], result.users[user.username] = org, user
+    uspec = PENDING_BIDDER.users[0]
+    result.logins.append(DemoLogin(user.username, uspec.role, org.name, uspec.display_name))
+    if with_projects and blobs is not None:
         from ggzy.demo.projects import seed_projects
 
-        created |= await seed_projects(session, result, now=now)
+        created |= await seed_projects(session, result, blobs=blobs, now=now)
     result.created = created
     return result
 
@@ -241,7 +288,7 @@ async def database_is_empty(session: AsyncSession) -> bool:
 
 async def existing_demo_logins(session: AsyncSession) -> list[DemoLogin]:
     """The demo logins already present (read-only: a non-empty database is never seeded into)."""
-    specs = {u.username: (u, spec) for spec in org_specs() for u in spec.users}
+    specs = {u.username: (u, spec) for spec in login_specs() for u in spec.users}
     rows = (
         await session.execute(
             select(User.username, Organisation.name).join(Organisation, User.organisation_id == Organisation.id)
@@ -250,18 +297,6 @@ async def existing_demo_logins(session: AsyncSession) -> list[DemoLogin]:
     ).tuples().all()
     found = dict(rows)
     return [DemoLogin(name, u.role, found[name], u.display_name) for name, (u, _) in specs.items() if name in found]
-
-
-def demo_timetable(now: datetime, *, days_to_deadline: int = 25) -> dict[str, datetime]:
-    """A timetable that satisfies every line's statutory minimum periods (≥ 20 days, documents ≥ 5 days)."""
-    start = now.replace(second=0, microsecond=0)
-    deadline = (start + timedelta(days=days_to_deadline)).replace(hour=1, minute=30)  # 09:30 Beijing
-    return {
-        "doc_start": start,
-        "doc_end": start + timedelta(days=10),
-        "question_deadline": deadline - timedelta(days=16),
-        "bid_deadline": deadline,
-    }
 
 
 DEMO_AMOUNTS = {"small": Decimal("1200000.00"), "large": Decimal("38500000.00")}
