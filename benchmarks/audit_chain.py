@@ -15,16 +15,24 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert
 
 import ggzy.models  # noqa: F401
-from ggzy.audit.models import AuditEvent
+from ggzy.audit.models import AuditEvent, AuditHead
 from ggzy.audit.service import canonical, entry_body, iter_events, record, verify_chain
 from ggzy.auth.actor import system_actor
 from ggzy.kit.db import Base, make_engine, make_sessionmaker
 
 BATCH = 500
+
+
+def _reset_chain(conn: Any) -> None:
+    """Empty the chain and its signed head, so the next measurement starts from the genesis entry."""
+    for table in (AuditEvent.__table__, AuditHead.__table__):
+        table.drop(conn)
+        table.create(conn)
 
 
 async def main(events: int, url: str | None) -> None:
@@ -50,8 +58,7 @@ async def main(events: int, url: str | None) -> None:
 
     # Baseline: the same number of rows inserted in the same batches, no chain bookkeeping.
     async with engine.begin() as conn:
-        await conn.run_sync(AuditEvent.__table__.drop)
-        await conn.run_sync(AuditEvent.__table__.create)
+        await conn.run_sync(_reset_chain)
     start = time.perf_counter()
     async with maker() as session:
         rows = [
@@ -66,8 +73,7 @@ async def main(events: int, url: str | None) -> None:
 
     # Rebuild the real chain for the verify measurements.
     async with engine.begin() as conn:
-        await conn.run_sync(AuditEvent.__table__.drop)
-        await conn.run_sync(AuditEvent.__table__.create)
+        await conn.run_sync(_reset_chain)
     async with maker() as session:
         for i in range(events):
             await record(session, "bench:event", actor, subject_type="bench", subject_id=str(i),

@@ -74,7 +74,8 @@ async def record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event in the caller's transaction; it commits or rolls back with the change."""
-    seq, prev = await _chain_head(session)
+    head = await _chain_head(session)
+    seq, prev = head.seq + 1, head.hash
     ev = AuditEvent(
         seq=seq,
         tag=tag,
@@ -92,8 +93,7 @@ async def record(
     )
     ev.hash = compute_hash(prev, entry_body(ev))
     session.add(ev)
-    await session.merge(AuditHead(id=1, seq=seq, hash=ev.hash, mac=head_mac(_key(session), seq, ev.hash)))
-    session.info[_HEAD_KEY] = (session.sync_session.get_transaction(), seq, ev.hash)
+    head.seq, head.hash, head.mac = seq, ev.hash, head_mac(_key(session), seq, ev.hash)
     return ev
 
 
@@ -111,18 +111,30 @@ def head_mac(key: str, seq: int, hash_: str) -> str:
     return hmac.new(key.encode(), f"{seq}:{hash_}".encode(), hashlib.sha256).hexdigest()
 
 
-async def _chain_head(session: AsyncSession) -> tuple[int, str]:
-    """Next seq and previous hash; read once per transaction, which holds the chain lock until it ends."""
+async def _chain_head(session: AsyncSession) -> AuditHead:
+    """The signed head row, loaded once per transaction (which holds the chain lock until it ends).
+
+    `record` advances it in place, so a transaction appending many events reads the database once.
+    """
     txn = session.sync_session.get_transaction()
     cached = session.info.get(_HEAD_KEY)
     if cached is not None and txn is not None and cached[0] is txn:
-        return cached[1] + 1, cached[2]
+        head: AuditHead = cached[1]
+        return head
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_KEY})
-    last = (
-        await session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))
-    ).first()
-    return (last[0] + 1, last[1]) if last else (1, GENESIS)
+    head_or_none = await session.get(AuditHead, 1, populate_existing=True)
+    if head_or_none is None:
+        # A chain begun before the head existed (or a new one): start from its last entry.
+        last = (
+            await session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))
+        ).first()
+        head = AuditHead(id=1, seq=last[0] if last else 0, hash=last[1] if last else GENESIS, mac="")
+        session.add(head)
+    else:
+        head = head_or_none
+    session.info[_HEAD_KEY] = (txn, head)
+    return head
 
 
 @dataclass(frozen=True)
