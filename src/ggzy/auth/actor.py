@@ -31,6 +31,16 @@ class Actor:
     def has(self, *roles: Role) -> bool:
         return self.role in roles
 
+    def acts_for(self, *, tenderer_org_id: str | None, agency_org_id: str | None) -> bool:
+        """A project's or tender's own tenderer or agency organisation, acting in that role."""
+        if self.org_id is None:
+            return False
+        if self.role == Role.tenderer:
+            return self.org_id == tenderer_org_id
+        if self.role == Role.agency:
+            return self.org_id == agency_org_id
+        return False
+
 
 ANONYMOUS = Actor(user_id=None, org_id=None, role=None)
 

@@ -57,13 +57,7 @@ def snapshot(p: Project) -> dict[str, Any]:
 
 def is_party(actor: Actor, project: Project) -> bool:
     """The project's tenderer or agency organisation, acting in that role."""
-    if actor.org_id is None:
-        return False
-    if actor.role == Role.tenderer:
-        return actor.org_id == project.tenderer_org_id
-    if actor.role == Role.agency:
-        return actor.org_id == project.agency_org_id
-    return False
+    return actor.acts_for(tenderer_org_id=project.tenderer_org_id, agency_org_id=project.agency_org_id)
 
 
 def _visible(actor: Actor) -> ColumnElement[bool]:

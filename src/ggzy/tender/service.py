@@ -92,13 +92,7 @@ def _lot_dict(lot: Lot) -> dict[str, Any]:
 
 def manages(actor: Actor, tender: Tender) -> bool:
     """The tender's agency or tenderer organisation, acting in that role."""
-    if actor.org_id is None:
-        return False
-    if actor.role == Role.agency:
-        return actor.org_id == tender.agency_org_id
-    if actor.role == Role.tenderer:
-        return actor.org_id == tender.tenderer_org_id
-    return False
+    return actor.acts_for(tenderer_org_id=tender.tenderer_org_id, agency_org_id=tender.agency_org_id)
 
 
 def _visible(actor: Actor) -> ColumnElement[bool]:
