@@ -51,6 +51,23 @@ _CLOSED = object()
 """Put on a subscriber's queue to end its stream (broker closing, Redis connection lost)."""
 
 
+async def _replay_then_live(
+    replay: list[Event], queue: asyncio.Queue[Any], last_seq: int
+) -> AsyncIterator[Event]:
+    """Yield what the client missed, then live events; sequence numbers drop the overlap between the two."""
+    for ev in replay:
+        if ev.seq > last_seq:
+            last_seq = ev.seq
+            yield ev
+    while True:
+        item = await queue.get()
+        if item is _CLOSED:
+            return
+        if item.seq > last_seq:
+            last_seq = item.seq
+            yield item
+
+
 class MemoryBroker:
     """Single-process fan-out with a replay buffer per channel."""
 
@@ -74,17 +91,8 @@ class MemoryBroker:
         try:
             if last_seq > self._seq[channel]:
                 last_seq = 0  # the client saw a previous incarnation of this process: replay everything
-            for ev in list(self._buffer[channel]):
-                if ev.seq > last_seq:
-                    last_seq = ev.seq
-                    yield ev
-            while True:
-                item = await queue.get()
-                if item is _CLOSED:
-                    return
-                if item.seq > last_seq:
-                    last_seq = item.seq
-                    yield item
+            async for ev in _replay_then_live(list(self._buffer[channel]), queue, last_seq):
+                yield ev
         finally:
             self._subscribers[channel].discard(queue)
 
@@ -193,18 +201,9 @@ class RedisBroker:
             current = int(await self._redis.get(seq_key) or 0)
             if last_seq > current:
                 last_seq = 0  # sequence was reset (Redis flushed): replay what is there
-            for payload in await self._redis.lrange(log_key, 0, -1):
-                ev = self._decode(channel, str(payload))
-                if ev.seq > last_seq:
-                    last_seq = ev.seq
-                    yield ev
-            while True:
-                item = await queue.get()
-                if item is _CLOSED:
-                    return
-                if item.seq > last_seq:
-                    last_seq = item.seq
-                    yield item
+            replay = [self._decode(channel, str(p)) for p in await self._redis.lrange(log_key, 0, -1)]
+            async for ev in _replay_then_live(replay, queue, last_seq):
+                yield ev
         finally:
             self._subscribers[channel].discard(queue)
             if not self._subscribers[channel]:
