@@ -2,8 +2,10 @@
 
 from ggzy.audit import models as audit_models
 from ggzy.auth import models as auth_models
+from ggzy.bid import models as bid_models
 from ggzy.kit.db import Base
 from ggzy.notify import models as notify_models
+from ggzy.opening import models as opening_models
 from ggzy.party import models as party_models
 from ggzy.project import models as project_models
 from ggzy.supervision import models as supervision_models
@@ -11,6 +13,6 @@ from ggzy.tender import models as tender_models
 from ggzy.workdays import models as workdays_models
 
 __all__ = [
-    "Base", "audit_models", "auth_models", "notify_models", "party_models", "project_models",
-    "supervision_models", "tender_models", "workdays_models",
+    "Base", "audit_models", "auth_models", "bid_models", "notify_models", "opening_models", "party_models",
+    "project_models", "supervision_models", "tender_models", "workdays_models",
 ]

@@ -49,7 +49,7 @@ class Task:
 
 
 _TASKS: dict[str, Task] = {}
-TASK_MODULES = ["ggzy.tender.tasks"]
+TASK_MODULES = ["ggzy.tender.tasks", "ggzy.opening.tasks"]
 
 
 def register(name: str, model: Any, handler: Handler) -> None:

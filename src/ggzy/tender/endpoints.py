@@ -8,7 +8,17 @@ from ggzy.auth.deps import CurrentActor, RequireUser
 from ggzy.kit.web import DB, ClockDep
 from ggzy.tender import service
 from ggzy.tender.models import TenderStatus
-from ggzy.tender.schemas import CancelIn, CorrectionIn, LotOut, Message, TenderCreate, TenderOut, TenderUpdate
+from ggzy.tender.schemas import (
+    CancelIn,
+    CoefficientRange,
+    CorrectionIn,
+    Custodian,
+    LotOut,
+    Message,
+    TenderCreate,
+    TenderOut,
+    TenderUpdate,
+)
 from ggzy.tender.service import TenderView
 
 router = APIRouter(prefix="/api", tags=["tender"])
@@ -24,6 +34,9 @@ def tender_out(v: TenderView) -> TenderOut:
         qualification=t.qualification, doc_start=t.doc_start, doc_end=t.doc_end,
         question_deadline=t.question_deadline, bid_deadline=t.bid_deadline,
         deadline_provisional=t.deadline_provisional, decryption_window_minutes=t.decryption_window_minutes,
+        max_bid_bytes=t.max_bid_bytes, rescue_threshold=t.rescue_threshold,
+        rescue_custodians=[Custodian.model_validate(c) for c in t.rescue_custodians or []],
+        coefficient_range=CoefficientRange.model_validate(t.coefficient_range) if t.coefficient_range else None,
         published_at=t.published_at, lots=[LotOut.model_validate(lot) for lot in v.lots],
         warnings=[Message(code=c, zh=zh, en=en) for c, zh, en in v.warnings],
         notice_id=v.notice.id if v.notice else None, deadline_moved=v.deadline_moved,

@@ -9,14 +9,16 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ggzy.kit.db import Base, IdMixin
+from ggzy.kit.db import Base, IdMixin, JSONType
 from ggzy.project.models import TradingLine
 
 
 class TenderStatus(StrEnum):
     draft = "draft"  # 草稿
     published = "published"  # 招标中: announcement out, documents on offer, bids accepted
-    bid_closed = "bid_closed"  # 投标截止 = 开标时间 reached; the opening (issue 3) takes over
+    bid_closed = "bid_closed"  # 投标截止 = 开标时间 reached; the opening hook decides what follows
+    opening = "opening"  # 开标中: the remote opening hall is running
+    opened = "opened"  # 开标结束: record published; evaluation (issue 4) takes over
     failed = "failed"  # 流标 (e.g. fewer than 3 bidders)
     cancelled = "cancelled"  # 终止
 
@@ -45,6 +47,12 @@ class Tender(IdMixin, Base):
     evaluation_method: Mapped[EvaluationMethod] = mapped_column(String(32))
     has_rescue_plan: Mapped[bool] = mapped_column(Boolean, default=False)
     """补救方案: bids are also wrapped to the tender's rescue key (E-Bidding Measures Art.31)."""
+    rescue_threshold: Mapped[int] = mapped_column(Integer, default=3)
+    """k of the k-of-n Shamir split of the rescue key."""
+    rescue_custodians: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list)
+    """[{"org_id", "label"}]: who holds a share (n = len); each needs a registered key set."""
+    coefficient_range: Mapped[dict[str, str] | None] = mapped_column(JSONType)
+    """下浮系数 drawn at the opening (construction): {"min", "max", "step"} as decimal strings; None = unused."""
     description: Mapped[str] = mapped_column(Text, default="")
     qualification: Mapped[str] = mapped_column(Text, default="")
     """资格要求 as published in the announcement."""

@@ -34,6 +34,26 @@ class LotIn(BaseModel):
     """投标保证金: at most 2% of the budget (Bidding Regs Art.26; GP Regs Art.33)."""
 
 
+class Custodian(BaseModel):
+    """A rescue-share holder (补救方案): an organisation with a registered key set."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    org_id: str = Field(min_length=1, max_length=32)
+    label: str = Field(default="", max_length=64)
+    """Shown on the opening page: 交易中心 / 监督部门 / 代理机构 …"""
+
+
+class CoefficientRange(BaseModel):
+    """下浮系数: drawn on the server at the opening from min..max in steps (construction tenders)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min: Annotated[Decimal, Field(gt=0, le=1, max_digits=6, decimal_places=4)]
+    max: Annotated[Decimal, Field(gt=0, le=1, max_digits=6, decimal_places=4)]
+    step: Annotated[Decimal, Field(gt=0, max_digits=6, decimal_places=4)] = Decimal("0.005")
+
+
 class TenderCreate(BaseModel):
     """A draft tender on an admitted construction or procurement project."""
 
@@ -52,6 +72,11 @@ class TenderCreate(BaseModel):
     bid_deadline: When
     """Also the opening time."""
     decryption_window_minutes: int = Field(default=30, ge=5, le=240)
+    max_bid_mib: int = Field(default=200, ge=1, le=2048)
+    """The largest sealed bid accepted, in MiB (refused with 413 above it)."""
+    rescue_threshold: int = Field(default=3, ge=2, le=9)
+    rescue_custodians: list[Custodian] = Field(default_factory=list, max_length=9)
+    coefficient_range: CoefficientRange | None = None
     lots: list[LotIn] = Field(min_length=1, max_length=50)
 
 
@@ -70,6 +95,10 @@ class TenderUpdate(BaseModel):
     question_deadline: When | None = None
     bid_deadline: When | None = None
     decryption_window_minutes: int | None = Field(default=None, ge=5, le=240)
+    max_bid_mib: int | None = Field(default=None, ge=1, le=2048)
+    rescue_threshold: int | None = Field(default=None, ge=2, le=9)
+    rescue_custodians: list[Custodian] | None = Field(default=None, max_length=9)
+    coefficient_range: CoefficientRange | None = None
     lots: list[LotIn] | None = Field(default=None, min_length=1, max_length=50)
 
 
@@ -144,6 +173,10 @@ class TenderOut(BaseModel):
     deadline_provisional: bool
     """The working-day count ran beyond any published holiday schedule: staff must confirm the dates."""
     decryption_window_minutes: int
+    max_bid_bytes: int
+    rescue_threshold: int
+    rescue_custodians: list[Custodian]
+    coefficient_range: CoefficientRange | None
     published_at: datetime | None
     lots: list[LotOut]
     warnings: list[Message] = []

@@ -26,7 +26,7 @@ from ggzy.party.models import Role
 from ggzy.project import service as project_service
 from ggzy.project.models import TENDER_LINES, Notice, NoticeKind, Project, ProjectStatus, TradingLine
 from ggzy.supervision.guard import ensure_trading_open
-from ggzy.tender import rules, state
+from ggzy.tender import hooks, rules, state
 from ggzy.tender.errors import (
     BadTenderTransition,
     DeadlinePassed,
@@ -41,7 +41,7 @@ from ggzy.tender.errors import (
 )
 from ggzy.tender.models import EvaluationMethod, Lot, Tender, TenderStatus
 from ggzy.tender.rules import Timetable, Violation
-from ggzy.tender.schemas import CorrectionIn, LotIn, TenderCreate, TenderUpdate
+from ggzy.tender.schemas import CoefficientRange, CorrectionIn, LotIn, TenderCreate, TenderUpdate
 from ggzy.workdays.rules import Overrides
 from ggzy.workdays.service import load_overrides
 
@@ -79,6 +79,8 @@ def snapshot(t: Tender, lots: list[Lot] | None = None) -> dict[str, Any]:
         "evaluation_method": t.evaluation_method, "has_rescue_plan": t.has_rescue_plan,
         "doc_start": t.doc_start, "doc_end": t.doc_end, "question_deadline": t.question_deadline,
         "bid_deadline": t.bid_deadline, "deadline_provisional": t.deadline_provisional,
+        "max_bid_bytes": t.max_bid_bytes, "rescue_threshold": t.rescue_threshold,
+        "rescue_custodians": t.rescue_custodians, "coefficient_range": t.coefficient_range,
     }
     if lots is not None:
         out["lots"] = [_lot_dict(lot) for lot in lots]
@@ -183,7 +185,9 @@ async def create_tender(session: AsyncSession, actor: Actor, data: TenderCreate,
         has_rescue_plan=data.has_rescue_plan, description=data.description.strip(),
         qualification=data.qualification.strip(), doc_start=tt.doc_start, doc_end=tt.doc_end,
         question_deadline=tt.question_deadline, bid_deadline=tt.bid_deadline, deadline_provisional=provisional,
-        decryption_window_minutes=data.decryption_window_minutes, created_at=now, updated_at=now,
+        decryption_window_minutes=data.decryption_window_minutes, max_bid_bytes=data.max_bid_mib * 1024 * 1024,
+        rescue_threshold=data.rescue_threshold, rescue_custodians=[c.model_dump() for c in data.rescue_custodians],
+        coefficient_range=_coefficients(data.coefficient_range), created_at=now, updated_at=now,
     )
     session.add(tender)
     await session.flush()
@@ -195,6 +199,16 @@ async def create_tender(session: AsyncSession, actor: Actor, data: TenderCreate,
                  project_id=project.id, after=snapshot(tender, lots), now=now)
     await commit(session)
     return view(tender, lots)
+
+
+def _coefficients(r: CoefficientRange | None) -> dict[str, str] | None:
+    """The 下浮系数 range as stored (decimal strings); min ≤ max is the only cross-field rule."""
+    if r is None:
+        return None
+    if r.min > r.max:
+        raise TenderInvalid("tender.bad_coefficient_range", "下浮系数范围无效（最小值须不大于最大值）",
+                            "Invalid floating-coefficient range (min must not exceed max)")
+    return {"min": str(r.min), "max": str(r.max), "step": str(r.step)}
 
 
 async def update_tender(
@@ -209,8 +223,12 @@ async def update_tender(
         )
     old_lots = await _lots(session, tender.id)
     before = snapshot(tender, old_lots)
-    changes = data.model_dump(exclude_unset=True, exclude={"lots"})
+    changes = data.model_dump(exclude_unset=True, exclude={"lots", "max_bid_mib", "coefficient_range"})
     changes = {k: v for k, v in changes.items() if v is not None}
+    if data.max_bid_mib is not None:
+        changes["max_bid_bytes"] = data.max_bid_mib * 1024 * 1024
+    if "coefficient_range" in data.model_fields_set:
+        changes["coefficient_range"] = _coefficients(data.coefficient_range)
     tt = _timetable(tender)
     tt = Timetable(**{k: changes.get(k, getattr(tt, k)) for k in rules.TIMETABLE_FIELDS})
     method = changes.get("evaluation_method", tender.evaluation_method)
@@ -273,6 +291,7 @@ async def publish_announcement(session: AsyncSession, actor: Actor, tender_id: s
     tender.published_at, tender.updated_at = now, now
     tender.deadline_provisional = provisional
     tender.next_check_at = tender.bid_deadline
+    await hooks.run_published(session, actor, tender, now)
     kind_zh = "招标公告" if tender.line == TradingLine.construction else "采购公告"
     method_zh = METHOD_LABELS.get(tender.evaluation_method, (str(tender.evaluation_method), ""))[0]
     lot_lines = "\n".join(

@@ -15,7 +15,9 @@ TENDER_TRANSITIONS: Final = MappingProxyType({
     S.draft: frozenset({S.published, S.cancelled}),
     S.published: frozenset({S.bid_closed, S.cancelled}),
     # At the deadline the opening takes over; fewer than 3 bidders fails the tender (Bidding Regs Art.44).
-    S.bid_closed: frozenset({S.failed, S.cancelled}),
+    S.bid_closed: frozenset({S.opening, S.failed, S.cancelled}),
+    S.opening: frozenset({S.opened, S.failed, S.cancelled}),
+    S.opened: frozenset({S.failed, S.cancelled}),
     S.failed: frozenset(),
     S.cancelled: frozenset(),
 })
@@ -24,6 +26,8 @@ STATUS_LABELS: Final = MappingProxyType({
     S.draft: ("草稿", "Draft", "gray"),
     S.published: ("招标中", "Open for bids", "green"),
     S.bid_closed: ("投标已截止", "Bids closed", "orange"),
+    S.opening: ("开标中", "Opening", "orange"),
+    S.opened: ("已开标", "Opened", "blue"),
     S.failed: ("流标", "Failed", "red"),
     S.cancelled: ("已终止", "Cancelled", "red"),
 })

@@ -12,6 +12,7 @@ from ggzy.chronograph.runner import register
 from ggzy.kit.timefmt import show
 from ggzy.notify.service import notify_orgs
 from ggzy.supervision.guard import active_suspension
+from ggzy.tender.hooks import run_bid_closed
 from ggzy.tender.models import Tender, TenderStatus
 from ggzy.tender.state import transition_to
 
@@ -38,7 +39,7 @@ async def close_bidding(session: AsyncSession, tender: Tender, now: datetime) ->
         return
     before = {"status": tender.status, "next_check_at": tender.next_check_at}
     transition_to(tender, TenderStatus.bid_closed)
-    tender.next_check_at = None  # the opening issue schedules its own checks
+    tender.next_check_at = None  # the opening schedules its own checks (on its own row)
     tender.updated_at = now
     # closed_at is the legal moment (the deadline), whenever the sweeper got round to it.
     await record(
@@ -56,6 +57,8 @@ async def close_bidding(session: AsyncSession, tender: Tender, now: datetime) ->
         body_en=f"{tender.code}: bidding closed at {when} (Beijing time); awaiting the opening.",
         link=f"/tenders/{tender.id}",
     )
+    # The opening takes over in this same transaction: it pulls the bids, or fails the tender (Art.44).
+    await run_bid_closed(session, tender, now)
 
 
 register("tender.close_bidding", Tender, close_bidding)

@@ -1,0 +1,1 @@
+"""Tender hooks of the bid domain (see tender/hooks.py)."""

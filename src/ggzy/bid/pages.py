@@ -1,0 +1,7 @@
+"""Pages of the bid domain."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["bid"])

@@ -1,0 +1,7 @@
+"""JSON API of the opening domain."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api", tags=["opening"])

@@ -1,0 +1,1 @@
+"""Tender hooks of the opening domain (see tender/hooks.py)."""

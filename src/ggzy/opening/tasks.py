@@ -1,0 +1,1 @@
+"""Chronograph handlers of the opening hall (registered with ggzy.chronograph.runner)."""
