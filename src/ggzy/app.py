@@ -26,6 +26,7 @@ from ggzy.kit.db import make_engine, make_sessionmaker
 from ggzy.kit.errors import DomainError
 from ggzy.kit.i18n import current_lang, pick_lang
 from ggzy.kit.templating import render
+from ggzy.sealing.receipt import PlatformKey
 from ggzy.storage.blobstore import LocalBlobStore
 
 log = logging.getLogger("ggzy")
@@ -60,6 +61,7 @@ ROUTER_MODULES = [
     "ggzy.portal.workspace",
 ]
 
+PLATFORM_KEY_FILE = "platform-signing-key.pem"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SWAGGER_DIR = Path(str(swagger_ui_bundle.swagger_ui_path))
 
@@ -156,6 +158,8 @@ def create_app(
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine, audit_key=settings.secret_key)
     app.state.blobs = LocalBlobStore(settings.blob_dir)
+    # Signs bid receipts (docs/sealed-bids.md); created on first start, 0600, beside the data it vouches for.
+    app.state.platform_key = PlatformKey.load_or_create(settings.data_dir / PLATFORM_KEY_FILE)
 
     @app.middleware("http")
     async def _language(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

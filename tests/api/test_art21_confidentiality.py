@@ -123,3 +123,98 @@ async def test_nobody_sees_who_or_how_many_downloaded_before_deadline_art21(
     finally:
         for c in clients.values():
             await c.aclose()
+
+
+async def test_nobody_learns_who_or_how_many_bid_before_deadline_art21(
+    app: Any, db: AsyncSession, clock: FrozenClock, tmp_path: Any
+) -> None:
+    """E-Bidding Measures Art.21/27: before the deadline no role and no endpoint or page reveals that anyone bid,
+    who, or how many — submissions, a replacement and a withdrawal change nothing anyone else can see."""
+    import uuid
+
+    from ggzy.auth.service import actor_for
+    from ggzy.bid import keys as key_service
+    from ggzy.bid.service import active_bids
+    from ggzy.sealing import keys as sealing_keys
+    from ggzy.sealing.envelope import seal_bid
+    from ggzy.tender.models import Tender, TenderStatus
+    from tests.bid.helpers import SHEET, key_set_in
+
+    world = await build_world(db, clock)
+    bidders = ("bidder_a", "bidder_b", "bidder_c")
+    org_ids = {who: org.id for who, org in world.orgs.items()}  # rollbacks below expire the ORM rows
+    names = {who: org.name for who, org in world.orgs.items()}
+    keysets = {}
+    for who in bidders:
+        ks = sealing_keys.generate()
+        actor = actor_for(world.users[who], world.orgs[who])
+        await key_service.register_key_set(db, actor, key_set_in(org_ids[who], ks), now=clock.now())
+        keysets[who] = ks
+    tender, lot = world.ids["tender"], world.ids["lot"]
+    doc = tmp_path / "bid.pdf"
+    doc.write_bytes(b"%PDF-1.7 Art.21 bid")
+
+    def envelope(who: str) -> bytes:
+        out = tmp_path / f"{uuid.uuid4().hex}.ggzyenv"
+        seal_bid(out, keys=keysets[who], tender_id=tender, lot_id=lot, bidder_org_id=org_ids[who],
+                 sheet={**SHEET, "lot_id": lot}, files=[doc])
+        return out.read_bytes()
+
+    transport = ASGITransport(app=app, client=("203.0.113.9", 40001))
+    clients: dict[str, AsyncClient] = {"anonymous": AsyncClient(transport=transport, base_url="http://t")}
+    for who, user in world.users.items():
+        c = AsyncClient(transport=transport, base_url="http://t")
+        await login_cookie(c, user)
+        clients[who] = c
+    try:
+        paths = get_paths(world)
+        tokens = {who: await bearer(clients[who], world.users[who]) for who in bidders}
+
+        async def bid(who: str) -> Any:
+            r = await clients[who].put(f"/api/tenders/{tender}/lots/{lot}/bid", content=envelope(who),
+                                       headers={**tokens[who], "Idempotency-Key": uuid.uuid4().hex})
+            assert r.status_code == 201, r.text
+            return r
+
+        s0 = await snapshot(clients, paths)
+        await bid("bidder_a")
+        s1 = await snapshot(clients, paths)
+        await bid("bidder_b")
+        await bid("bidder_c")
+        await bid("bidder_b")  # a replacement
+        r = await clients["bidder_c"].delete(f"/api/tenders/{tender}/lots/{lot}/bid", headers=tokens["bidder_c"])
+        assert r.status_code == 200, r.text  # a withdrawal
+        s2 = await snapshot(clients, paths)
+
+        others = set(clients) - set(bidders)
+        leaks = differences(s0, s1, others) + differences(s1, s2, others) + differences(s1, s2, {"bidder_a"})
+        assert not leaks, "bid information visible before the deadline:\n" + "\n".join(leaks)
+        tender_paths = [p for p in paths if any(world.ids[k] in p for k in ("tender", "project", "notice", "lot"))]
+        for who in set(clients) - {"bidder_a", "bidder_b", "bidder_c"}:
+            for path in tender_paths:
+                for b in bidders:
+                    assert names[b].encode() not in s2[(who, path)][1], f"{who} sees {b} on {path}"
+        # The opening may not pull bids before the deadline either.
+        from ggzy.bid.errors import BidsSealed
+
+        try:
+            await active_bids(db, tender)
+            raise AssertionError("active_bids answered before the deadline")
+        except BidsSealed:
+            await db.rollback()
+
+        # After the deadline the record opens: the walk above would have noticed the events.
+        clock.advance(timedelta(days=26))
+        async with db.begin():
+            t = await db.get(Tender, tender)
+            assert t is not None
+            t.status = TenderStatus.bid_closed
+        assert {b.bidder_org_id for b in await active_bids(db, tender)} == {org_ids["bidder_a"], org_ids["bidder_b"]}
+        await db.rollback()
+        staff = await bearer(clients["anonymous"], world.users["centre_staff"])
+        r = await clients["anonymous"].get("/api/audit/events?tag=bid:", headers=staff)
+        assert r.status_code == 200, r.text
+        assert r.json()["total"] == 5
+    finally:
+        for c in clients.values():
+            await c.aclose()

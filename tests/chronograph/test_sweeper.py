@@ -18,6 +18,8 @@ from tests.conftest import backend_name
 from tests.supervision.builders import audit_tags, fetch, inbox, make_cast, make_project, make_tender, reload
 
 DAYS = 21
+CLOSED_WITHOUT_BIDS = TenderStatus.failed
+"""These tenders get no bids: at the deadline the opening hook fails them at once (Bidding Regs Art.44)."""
 
 
 @pytest.fixture
@@ -39,15 +41,16 @@ async def test_due_tender_is_closed_at_its_bid_deadline(db: AsyncSession, clock:
     assert await runner.sweep_once(maker, clock) == 1
 
     t = await reload(db, Tender, tender.id)
-    assert t.status == TenderStatus.bid_closed
+    assert t.status == CLOSED_WITHOUT_BIDS
     assert t.next_check_at is None
     (ev,) = await _closed_events(db, tender.id)
     assert ev.actor_user_id is None and ev.actor_role == "system:sweeper"
     assert ev.before is not None and ev.before["status"] == "published"
     assert ev.after is not None and ev.after["status"] == "bid_closed"
     for org in (cast.agency, cast.tenderer):
-        (note,) = await inbox(db, org)
-        assert note.kind == "tender:bid_closed" and note.tender_id == tender.id
+        notes = await inbox(db, org)
+        assert [n.kind for n in notes] == ["tender:bid_closed", "tender:failed"]
+        assert {n.tender_id for n in notes} == {tender.id}
     assert await inbox(db, cast.bidder) == []
 
 
@@ -65,7 +68,7 @@ async def test_tender_not_yet_due_is_left_alone(db: AsyncSession, clock: FrozenC
 
     clock.set(deadline)  # due exactly at the deadline (≤ now)
     assert await runner.sweep_once(maker, clock) == 1
-    assert (await reload(db, Tender, tender.id)).status == TenderStatus.bid_closed
+    assert (await reload(db, Tender, tender.id)).status == CLOSED_WITHOUT_BIDS
 
 
 async def test_failing_row_does_not_block_the_others(
@@ -92,7 +95,7 @@ async def test_failing_row_does_not_block_the_others(
     assert await runner.sweep_once(maker, clock) == 2
 
     for t in fine:
-        assert (await reload(db, Tender, t.id)).status == TenderStatus.bid_closed
+        assert (await reload(db, Tender, t.id)).status == CLOSED_WITHOUT_BIDS
     b = await reload(db, Tender, broken.id)
     # Rolled back completely (no half-closed tender, no audit entry) and retried later, not in a hot loop.
     assert b.status == TenderStatus.published
@@ -104,7 +107,7 @@ async def test_failing_row_does_not_block_the_others(
     clock.advance(runner.RETRY_AFTER)
     assert await runner.sweep_once(maker, clock) == 1
     b = await reload(db, Tender, broken.id)
-    assert b.status == TenderStatus.bid_closed
+    assert b.status == CLOSED_WITHOUT_BIDS
     (ev,) = await _closed_events(db, broken.id)
     assert ev.after is not None and ev.after["closed_at"] == b.bid_deadline.isoformat(timespec="microseconds")
 
@@ -127,7 +130,7 @@ async def test_late_sweeper_changes_nothing(db: AsyncSession, clock: FrozenClock
     assert a.after["closed_at"] == b.after["closed_at"] == deadline.isoformat(timespec="microseconds")
     for t in (on_time, late):
         row = await reload(db, Tender, t.id)
-        assert (row.status, row.bid_deadline) == (TenderStatus.bid_closed, deadline)
+        assert (row.status, row.bid_deadline) == (CLOSED_WITHOUT_BIDS, deadline)
 
 
 async def test_stale_check_time_never_closes_early(db: AsyncSession, clock: FrozenClock, maker: Any) -> None:
@@ -184,7 +187,7 @@ async def test_run_worker_sweeps_then_stops(db: AsyncSession, clock: FrozenClock
     stop = asyncio.Event()
     worker_clock = _StopAfterFirstRead(clock.now() + timedelta(days=2), stop)
     await asyncio.wait_for(runner.run_worker(settings, clock=worker_clock, stop=stop), 30)
-    assert (await reload(db, Tender, tender.id)).status == TenderStatus.bid_closed
+    assert (await reload(db, Tender, tender.id)).status == CLOSED_WITHOUT_BIDS
 
 
 @pytest.mark.skipif(backend_name() != "postgresql", reason="SKIP LOCKED is PostgreSQL's; SQLite has one writer")

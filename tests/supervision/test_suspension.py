@@ -78,7 +78,7 @@ async def test_suspension_moves_every_running_deadline_by_its_length(
     clock.advance(days=30)  # ...even well past its original deadline
     await runner.sweep_once(maker, clock)
     assert (await reload(db, Tender, tender.id)).status == TenderStatus.published
-    assert (await reload(db, Tender, bystander.id)).status == TenderStatus.bid_closed  # not suspended
+    assert (await reload(db, Tender, bystander.id)).status == TenderStatus.failed  # closed, no bids (Art.44)
 
     length = clock.now() - s.started_at
     ended = await service.resume_trading(db, cast.centre_actor, s.id, now=clock.now())
@@ -98,7 +98,7 @@ async def test_suspension_moves_every_running_deadline_by_its_length(
     assert await runner.sweep_once(maker, clock) == 0
     clock.set(t.bid_deadline)
     assert await runner.sweep_once(maker, clock) == 1
-    assert (await reload(db, Tender, tender.id)).status == TenderStatus.bid_closed
+    assert (await reload(db, Tender, tender.id)).status == TenderStatus.failed  # closed; no bids: Art.44
 
 
 async def test_project_suspension_needs_the_supervisor_of_its_line(

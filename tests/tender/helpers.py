@@ -72,7 +72,7 @@ def tender_payload(project: Project, now: datetime, **over: Any) -> dict[str, An
     body: dict[str, Any] = {
         "project_id": project.id,
         "evaluation_method": method,
-        "has_rescue_plan": True,
+        "has_rescue_plan": False,  # a rescue plan needs custodians with keys (tests/bid/test_rescue.py)
         "description": "新建教学楼一栋",
         "qualification": "房屋建筑工程施工总承包二级及以上",
         **timetable(now),

@@ -23,7 +23,7 @@ def _form(token: str, project_id: str, now, **over: object) -> dict[str, object]
     start = now + timedelta(hours=2)
     data: dict[str, object] = {
         "csrf_token": token, "project_id": project_id, "title": "", "evaluation_method": "lowest_evaluated_price",
-        "has_rescue_plan": "1", "description": "施工总承包", "qualification": "",
+        "has_rescue_plan": "", "description": "施工总承包", "qualification": "",
         "doc_start": local_input(start), "doc_end": local_input(start + timedelta(days=6)),
         "question_deadline": local_input(start + timedelta(days=12)),
         "bid_deadline": local_input(start + timedelta(days=22)),

@@ -22,8 +22,10 @@ from ggzy.party.models import Role
 from ggzy.project.models import Project
 from ggzy.tender.models import Tender
 
-SECRET_UNTIL_DEADLINE: frozenset[str] = frozenset({"document:downloaded", "question:asked"})
-"""Tags that reveal who downloaded or asked (Art.21)."""
+SECRET_UNTIL_DEADLINE: frozenset[str] = frozenset({
+    "document:downloaded", "question:asked", "bid:submitted", "bid:withdrawn",
+})
+"""Tags that reveal who downloaded, asked or bid — or how many did (Art.21)."""
 
 PAGE_SIZE = 50
 

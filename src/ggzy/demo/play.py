@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
+import shutil
 import socket
 import tempfile
 import threading
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ggzy.demo.seed import DEMO_PASSWORD
+from ggzy.kit.errors import DomainError
 
 
 class StageFailed(Exception):
@@ -86,7 +89,7 @@ class Api:
 
     def request(self, method: str, path: str, *, as_: str | None = None, expect: tuple[int, ...] = (200, 201),
                 **kw: Any) -> httpx.Response:
-        headers = dict(self.tokens[as_]) if as_ else {}
+        headers = {**(self.tokens[as_] if as_ else {}), **kw.pop("headers", {})}
         r = self.http.request(method, path, headers=headers, **kw)
         if r.status_code in expect:
             return r
@@ -122,6 +125,14 @@ class Play:
     bid_deadline: datetime | None = None
     downloaders: list[str] = field(default_factory=lambda: ["bidder1", "bidder2", "bidder3"])
     audit_ok: bool | None = None
+    bidders: list[str] = field(default_factory=lambda: ["bidder1", "bidder2", "bidder3", "bidder4"])
+    """They seal bids on lot 1; lot 2 gets none and fails alone (Bidding Regs Art.44)."""
+    no_show: str = "bidder4"
+    """Never decrypts: its bid counts as 视为撤销 (E-Bidding Measures Art.31)."""
+    keys: dict[str, Any] = field(default_factory=dict)
+    """username -> (org_id, sealing.keys.KeyPairSet): the private halves live only here, the bidders' machines."""
+    receipts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    workdir: Path | None = None
 
     # ---- helpers -------------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -187,6 +198,7 @@ class Play:
                 {"name": "二标段：照明及附属", "budget": "3200000.00", "ceiling_price": "3150000.00",
                  "bond_amount": "60000.00"},
             ],
+            "coefficient_range": {"min": "0.95", "max": "0.98", "step": "0.005"},
             "doc_start": start.isoformat(), "doc_end": (start + timedelta(days=7)).isoformat(),
             "question_deadline": (deadline - timedelta(days=16)).isoformat(), "bid_deadline": deadline.isoformat(),
         }
@@ -279,6 +291,67 @@ class Play:
         return {"suspension_id": s["id"], "deadline_before": before.isoformat(), "deadline_after": after.isoformat(),
                 "moved_hours": round(moved / 3600, 2)}
 
+    def stage_keys_registered(self) -> dict[str, Any]:
+        """Each bidder makes its key pairs on its own machine and registers only the public halves."""
+        from ggzy.bid.rules import keyset_proof_message
+        from ggzy.sealing import keys
+        from ggzy.sealing.codec import b64e
+        from ggzy.sealing.suites import get_suite
+
+        for username in self.bidders:
+            self.api.login(username)
+            org_id = self.api.json("GET", "/api/auth/me", as_=username)["org_id"]
+            ks = keys.generate()
+            enc, sign = b64e(ks.enc_public), b64e(ks.sign_public)
+            proof = get_suite(ks.suite).sign(ks.sign_private, keyset_proof_message(
+                org_id=org_id, enc_public=enc, sign_public=sign))
+            self.api.json("POST", "/api/keys", as_=username, json={
+                "suite": ks.suite, "enc_public": enc, "sign_public": sign, "proof": b64e(proof)})
+            self.keys[username] = (org_id, ks)
+        return {"bidders": len(self.keys), "private_keys_sent": 0}
+
+    def stage_bids_sealed(self) -> dict[str, Any]:
+        """Bids are signed and encrypted here (the bidders' side), uploaded, and answered with signed receipts."""
+        from ggzy.kit.money import in_words
+        from ggzy.sealing.codec import b64d
+        from ggzy.sealing.envelope import seal_bid
+        from ggzy.sealing.receipt import verify_receipt
+
+        self.need("tender_id", "lot_ids", "keys")
+        workdir = Path(tempfile.mkdtemp(prefix="ggzy-demo-bids-"))
+        self.workdir = workdir
+        platform_public = b64d(self.api.json("GET", "/api/platform/keys")["keys"][0]["public_key"])
+        lot_id = self.lot_ids[0]
+        prices = ["9185000.00", "9236800.00", "9098500.50", "9310000.00"]
+        sizes = 0
+        for n, username in enumerate(self.bidders):
+            org_id, ks = self.keys[username]
+            doc = workdir / f"{username}-商务技术标.txt"
+            doc.write_bytes(f"{username} 投标文件：施工组织设计、项目管理机构、已标价工程量清单。\n".encode() * 4000)
+            price = prices[n % len(prices)]
+            sheet = {"lot_id": lot_id, "price": price, "price_in_words": in_words(Decimal(price)),
+                     "duration_days": 220 + 5 * n, "quality": "合格", "project_lead": ["王建国", "李卫东", "陈志强",
+                     "赵海涛"][n % 4], "lead_certificate": f"苏132{n + 1:09d}"}
+            out = workdir / f"{username}.ggzyenv"
+            info = seal_bid(out, keys=ks, tender_id=self.tender_id, lot_id=lot_id, bidder_org_id=org_id,
+                            sheet=sheet, files=[doc])
+            key = secrets.token_hex(16)
+            bid = self.api.json("PUT", f"/api/tenders/{self.tender_id}/lots/{lot_id}/bid", as_=username,
+                                    content=out.read_bytes(), headers={
+                                        "Idempotency-Key": key, "Content-Type": "application/octet-stream"})
+            receipt = bid["receipt"]
+            verify_receipt(receipt, platform_public)  # offline check, as `ggzy receipt verify` does
+            if receipt["sha256"] != info.sha256:
+                raise StageFailed("the receipt names other bytes than the ones sealed", username=username)
+            self.receipts[username] = receipt
+            sizes += info.size
+        # E-Bidding Measures Art.21/27: before the deadline not even the centre learns who or how many bid.
+        hall = self.api.json("GET", f"/api/tenders/{self.tender_id}/opening", as_="staff1")
+        if hall.get("entries"):
+            raise StageFailed("bids were visible before the deadline")
+        return {"bids": len(self.receipts), "bytes": sizes, "receipts_verified": len(self.receipts),
+                "visible_before_deadline": 0}
+
     def stage_bid_deadline(self) -> dict[str, Any]:
         self.need("tender_id")
         deadline = _parse_time(self.tender()["bid_deadline"])
@@ -291,10 +364,81 @@ class Play:
             if status != "published":
                 break
             time.sleep(0.1)
-        if status != "bid_closed":
+        # At the deadline the opening takes over in the same transaction: the hall opens, or with fewer than
+        # 3 bids the tender fails (Bidding Regs Art.44).
+        if status not in ("bid_closed", "opening", "failed"):
             raise StageFailed("the chronograph did not close bidding", status=status)
         listed = self.api.json("GET", f"/api/tenders/{self.tender_id}/downloads", as_="staff1")
         return {"status": status, "downloaders_after_deadline": listed.get("organisations")}
+
+    def _hall(self, as_: str = "agency1") -> dict[str, Any]:
+        data: dict[str, Any] = self.api.json("GET", f"/api/tenders/{self.tender_id}/opening", as_=as_)
+        return data
+
+    def _sweep_after(self, moment: str | None) -> None:
+        if moment:
+            wait = (_parse_time(moment) - self.now()).total_seconds()
+            self.advance(max(0.0, wait) + 1)
+        self.api.json("POST", "/api/demo/sweep", as_="admin", json={})
+
+    def stage_opening_decrypt(self) -> dict[str, Any]:
+        """不见面开标: sign-in, the bidder list, each bidder unwraps its data key locally and hands over only that."""
+        from ggzy.sealing.codec import b64e
+        from ggzy.sealing.envelope import unwrap_data_key
+
+        self.need("tender_id", "receipts")
+        if self.tender().get("status") != "opening":
+            raise StageFailed("the opening hall did not open", status=self.tender().get("status"))
+        for username in self.bidders:
+            self.api.json("POST", f"/api/tenders/{self.tender_id}/opening/sign-in", as_=username, json={})
+        hall = self.api.json("POST", f"/api/tenders/{self.tender_id}/opening/publish-bidders", as_="agency1", json={})
+        for username in self.bidders:
+            if username == self.no_show:
+                continue
+            _, ks = self.keys[username]
+            mine = [e for e in self._hall(username)["entries"] if e.get("header")]
+            for entry in mine:
+                data_key = unwrap_data_key(entry["header"], enc_private=ks.enc_private)
+                self.api.json("POST", f"/api/tenders/{self.tender_id}/opening/entries/{entry['id']}/decrypt",
+                              as_=username, json={"data_key": b64e(data_key)})
+        self._sweep_after(hall.get("decrypt_until"))  # the window closes on the server's clock
+        entries = self._hall()["entries"]
+        results = {e["bidder"]: e["decrypt_status"] for e in entries}
+        if sorted(results.values()).count("decrypted") != len(self.bidders) - 1:
+            raise StageFailed("unexpected decryption results", results=results)
+        return {"status": self._hall()["status"], "decrypted": list(results.values()).count("decrypted"),
+                "deemed_revoked": list(results.values()).count("deemed_revoked")}
+
+    def stage_opening_announced(self) -> dict[str, Any]:
+        """唱标, the floating coefficient, a live objection answered on the spot (Bidding Regs Art.44)."""
+        self.need("tender_id")
+        hall = self._hall()
+        objection = self.api.json("POST", f"/api/tenders/{self.tender_id}/opening/objections", as_="bidder2",
+                                  json={"body": "请核对第三名投标人的工期是否超过招标文件要求。"})
+        self.api.json("POST", f"/api/tenders/{self.tender_id}/opening/objections/{objection['id']}/answer",
+                      as_="agency1", json={"answer": "经核对，其工期满足招标文件不超过240日历天的要求，异议不成立。"})
+        closed = self.api.json("POST", f"/api/tenders/{self.tender_id}/opening/close-announcing", as_="agency1",
+                               json={})
+        sheet = [(e["bidder"], e["price"], e["price_in_words"]) for e in hall["entries"] if e["price"]]
+        return {"announced": len(sheet), "floating_coefficient": hall.get("floating_coefficient"),
+                "objections_answered": 1, "status": closed.get("status")}
+
+    def stage_opening_record(self) -> dict[str, Any]:
+        """Bidders confirm; silence is acceptance (MOF 87 Art.42); the record is published with its PDF."""
+        self.need("tender_id")
+        for username in self.bidders[:2]:
+            self.api.json("POST", f"/api/tenders/{self.tender_id}/opening/confirm", as_=username, json={})
+        self._sweep_after(self._hall().get("confirm_until"))
+        hall = self._hall()
+        if hall.get("status") != "closed" or not hall.get("record_notice_id"):
+            raise StageFailed("the opening record was not published", status=hall.get("status"))
+        notice = self.api.json("GET", f"/api/notices/{hall['record_notice_id']}")
+        pdf = self.api.request("GET", f"/tenders/{self.tender_id}/opening/record.pdf")
+        if hashlib.sha256(pdf.content).hexdigest() != hall.get("record_pdf_sha256"):
+            raise StageFailed("the record PDF differs from its published hash")
+        deemed = sum(1 for e in hall["entries"] if e.get("confirmation") == "deemed")
+        return {"notice": notice.get("title"), "pdf_bytes": len(pdf.content), "deemed_confirmed": deemed,
+                "audit_hash": hall.get("record_audit_hash"), "tender_status": self.tender().get("status")}
 
     def stage_audit_verify(self) -> dict[str, Any]:
         result = self.api.json("GET", "/api/audit/verify", as_="staff1")
@@ -314,7 +458,12 @@ STAGES: list[tuple[str, str, Callable[[Play], dict[str, Any]]]] = [
     ("question_answered", "答疑澄清 Question and answer to every downloader", Play.stage_question_answered),
     ("correction", "更正公告 Correction", Play.stage_correction),
     ("suspension", "暂停与恢复 Suspension and resumption", Play.stage_suspension),
+    ("keys_registered", "投标人密钥 Bidders register public keys", Play.stage_keys_registered),
+    ("bids_sealed", "加密投标 Bids sealed on the bidders' side, receipts", Play.stage_bids_sealed),
     ("bid_deadline", "投标截止 Bid deadline closes bidding", Play.stage_bid_deadline),
+    ("opening_decrypt", "不见面开标 Sign-in and online decryption", Play.stage_opening_decrypt),
+    ("opening_announced", "唱标与异议 Announcement, objection answered", Play.stage_opening_announced),
+    ("opening_record", "开标记录 Opening record published (PDF)", Play.stage_opening_record),
     ("audit_verify", "审计链校验 Audit verify", Play.stage_audit_verify),
 ]
 
@@ -346,7 +495,7 @@ def play(base_url: str, *, password: str = DEMO_PASSWORD, console: Console | Non
                 except StageFailed as exc:
                     res = StageResult(name, title, False, time.perf_counter() - started, error=str(exc),
                                       detail=exc.detail)
-                except (httpx.HTTPError, KeyError, ValueError, TypeError) as exc:
+                except (httpx.HTTPError, KeyError, ValueError, TypeError, DomainError) as exc:
                     res = StageResult(name, title, False, time.perf_counter() - started,
                                       error=f"{type(exc).__name__}: {exc}")
                 results.append(res)
@@ -356,6 +505,8 @@ def play(base_url: str, *, password: str = DEMO_PASSWORD, console: Console | Non
                 progress.console.print(f"{mark} {title}  [dim]{note}[/dim]", highlight=False)
     finally:
         api.close()
+        if state.workdir is not None:
+            shutil.rmtree(state.workdir, ignore_errors=True)
     return {
         "ok": all(r.ok for r in results),
         "url": base_url,

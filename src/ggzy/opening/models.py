@@ -46,6 +46,8 @@ class Opening(IdMixin, Base):
     record_audit_hash: Mapped[str | None] = mapped_column(String(64))
     """Hash of the audit entry that published the record; printed on the PDF."""
     next_check_at: Mapped[datetime | None] = mapped_column(index=True)
+    failed_lots: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    """Lots that did not go ahead (fewer than 3 bids, Bidding Regs Art.44): [{"lot_id", "number", "name", "bids"}]."""
 
 
 class DecryptStatus(StrEnum):

@@ -1,7 +1,158 @@
-"""Pages of the opening domain."""
+"""The opening hall page (/tenders/{id}/opening): htmx forms + server-sent events, and the public record PDF.
+
+Live updates: the page listens on `opening:{tender_id}` (EventSource resends Last-Event-ID by itself when it
+reconnects) and, on each event, re-fetches its own fragment — so what a viewer sees is always decided by the
+server for that viewer, and the public events carry nothing but the stage and the countdown.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import json
+from datetime import datetime
+from typing import Annotated, Any
 
-router = APIRouter(tags=["opening"])
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ggzy.auth.actor import Actor
+from ggzy.auth.deps import CurrentActor
+from ggzy.kit.errors import DomainError, Unauthenticated
+from ggzy.kit.templating import render
+from ggzy.kit.web import DB, ClockDep
+from ggzy.opening import rules, service
+from ggzy.opening.models import DecryptStatus, OpeningStatus
+from ggzy.storage.blobstore import BlobsDep
+from ggzy.tender.state import STATUS_LABELS as TENDER_LABELS
+
+router = APIRouter(include_in_schema=False)
+BASE = "/tenders/{tender_id}/opening"
+
+
+def _ctx(view: service.HallView, now: datetime, error: DomainError | None = None) -> dict[str, Any]:
+    return {
+        "now_iso": now.isoformat(),
+        "v": view, "tn": view.tender, "o": view.opening, "S": OpeningStatus, "D": DecryptStatus,
+        "status_labels": rules.STATUS_LABELS, "decrypt_labels": rules.DECRYPT_LABELS, "tender_labels": TENDER_LABELS,
+        "fault_from": rules.FAULT_FROM, "error": error,
+    }
+
+
+async def _fragment(request: Request, session: AsyncSession, actor: Actor, tender_id: str, *, now: datetime,
+                    error: DomainError | None = None) -> HTMLResponse:
+    view = await service.hall(session, actor, tender_id, now=now)
+    # A refused htmx action still answers 200 with the fragment and the message, so the hall stays usable.
+    return render(request, "opening/_hall.html", _ctx(view, now, error))
+
+
+@router.get(BASE, response_class=HTMLResponse)
+async def hall_page(tender_id: str, request: Request, session: DB, actor: CurrentActor,
+                    clock: ClockDep) -> HTMLResponse:
+    """Anyone may open the hall; what it shows depends on who is looking and on the stage."""
+    now = clock.now()
+    view = await service.hall(session, actor, tender_id, now=now)
+    return render(request, "opening/hall.html", _ctx(view, now))
+
+
+@router.get(f"{BASE}/fragment", response_class=HTMLResponse)
+async def hall_fragment(tender_id: str, request: Request, session: DB, actor: CurrentActor,
+                        clock: ClockDep) -> HTMLResponse:
+    return await _fragment(request, session, actor, tender_id, now=clock.now())
+
+
+async def _act(request: Request, session: AsyncSession, actor: Actor, tender_id: str, *, clock: Any,
+               action: Any) -> HTMLResponse:
+    if not actor.is_authenticated:
+        raise Unauthenticated()
+    try:
+        await action()
+    except DomainError as err:
+        await session.rollback()
+        return await _fragment(request, session, actor, tender_id, now=clock.now(), error=err)
+    return await _fragment(request, session, actor, tender_id, now=clock.now())
+
+
+@router.post(f"{BASE}/sign-in", response_class=HTMLResponse)
+async def sign_in(tender_id: str, request: Request, session: DB, actor: CurrentActor, clock: ClockDep) -> Response:
+    return await _act(
+        request, session, actor, tender_id, clock=clock,
+        action=lambda: service.sign_in(session, actor, tender_id, now=clock.now()))
+
+
+@router.post(f"{BASE}/publish-bidders", response_class=HTMLResponse)
+async def publish(tender_id: str, request: Request, session: DB, actor: CurrentActor, clock: ClockDep) -> Response:
+    return await _act(
+        request, session, actor, tender_id, clock=clock,
+        action=lambda: service.publish_bidders(session, actor, tender_id, now=clock.now()))
+
+
+@router.post(f"{BASE}/close-announcing", response_class=HTMLResponse)
+async def close(tender_id: str, request: Request, session: DB, actor: CurrentActor, clock: ClockDep) -> Response:
+    return await _act(
+        request, session, actor, tender_id, clock=clock,
+        action=lambda: service.close_announcing(session, actor, tender_id, now=clock.now()))
+
+
+@router.post(f"{BASE}/confirm", response_class=HTMLResponse)
+async def confirm(tender_id: str, *, request: Request, session: DB, actor: CurrentActor, clock: ClockDep,
+                  blobs: BlobsDep) -> Response:
+    return await _act(
+        request, session, actor, tender_id, clock=clock,
+        action=lambda: service.confirm(session, actor, tender_id, now=clock.now(), blobs=blobs))
+
+
+@router.post(f"{BASE}/objections", response_class=HTMLResponse)
+async def objection(
+    tender_id: str, *, request: Request, session: DB, actor: CurrentActor, clock: ClockDep,
+    body: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    return await _act(
+        request, session, actor, tender_id, clock=clock,
+        action=lambda: service.raise_objection(session, actor, tender_id, body, now=clock.now()))
+
+
+@router.post(f"{BASE}/objections/{{objection_id}}/answer", response_class=HTMLResponse)
+async def answer(
+    tender_id: str, objection_id: str, *, request: Request, session: DB, actor: CurrentActor, clock: ClockDep,
+    body: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    return await _act(
+        request, session, actor, tender_id, clock=clock,
+        action=lambda: service.answer_objection(
+        session, actor, tender_id, objection_id, body, now=clock.now()))
+
+
+@router.post(f"{BASE}/entries/{{entry_id}}/fault", response_class=HTMLResponse)
+async def fault(
+    tender_id: str, entry_id: str, *, request: Request, session: DB, actor: CurrentActor, clock: ClockDep,
+    reason: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    return await _act(
+        request, session, actor, tender_id, clock=clock,
+        action=lambda: service.record_fault(
+        session, actor, tender_id, entry_id, reason, now=clock.now()))
+
+
+@router.post(f"{BASE}/rescue-share", response_class=HTMLResponse)
+async def rescue_share(
+    tender_id: str, *, request: Request, session: DB, actor: CurrentActor, clock: ClockDep, blobs: BlobsDep,
+    share: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    async def run() -> None:
+        try:
+            doc = json.loads(share)
+        except ValueError:
+            doc = None
+        await service.submit_share(session, actor, tender_id, doc, now=clock.now(), blobs=blobs)
+
+    return await _act(request, session, actor, tender_id, clock=clock, action=run)
+
+
+@router.get(f"{BASE}/record.pdf")
+async def record_pdf(tender_id: str, session: DB, blobs: BlobsDep) -> Response:
+    """The published 开标记录表 (public, E-Bidding Measures Art.32); its SHA-256 is in the notice."""
+    pdf, sha = await service.record_pdf(session, tender_id, blobs=blobs)
+    return Response(pdf, media_type="application/pdf", headers={
+        "X-Content-SHA256": sha, "Content-Disposition": f'inline; filename="opening-record-{tender_id}.pdf"',
+        "Cache-Control": "public, max-age=3600",
+    })

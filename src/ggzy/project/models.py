@@ -86,6 +86,8 @@ class NoticeKind(StrEnum):
     suspension = "suspension"  # 暂停公告
     resumption = "resumption"  # 恢复公告
     termination = "termination"  # 终止公告 (a published tender cancelled)
+    tender_failed = "tender_failed"  # 流标公告 (fewer than 3 bids, Bidding Regs Art.44)
+    opening_record = "opening_record"  # 开标记录 (E-Bidding Measures Art.32)
 
 
 NOTICE_LABELS: dict[NoticeKind, tuple[str, str]] = {
@@ -94,6 +96,8 @@ NOTICE_LABELS: dict[NoticeKind, tuple[str, str]] = {
     NoticeKind.suspension: ("暂停公告", "Suspension notice"),
     NoticeKind.resumption: ("恢复公告", "Resumption notice"),
     NoticeKind.termination: ("终止公告", "Termination notice"),
+    NoticeKind.tender_failed: ("流标公告", "Failed tender notice"),
+    NoticeKind.opening_record: ("开标记录", "Opening record"),
 }
 
 
