@@ -280,45 +280,25 @@ async def _register_keys(s: Any, world: World, now: datetime) -> str:
     from sqlalchemy import select
 
     from ggzy.auth.service import actor_for
+    from ggzy.bid.keys import register_key_set
+    from ggzy.bid.rules import keyset_proof_message
+    from ggzy.bid.schemas import KeySetIn
     from ggzy.party.models import Organisation, User
     from ggzy.sealing import keys as sealing_keys
-
-    try:
-        from ggzy.bid import keys as bid_keys  # the bid domain's service, when it has landed
-    except ImportError:
-        bid_keys = None
-    register = getattr(bid_keys, "register_key_set", None)
-    for b in world.bidders:
-        b.keys = sealing_keys.generate()
-    if register is not None:
-        from ggzy.bid.schemas import KeySetIn
-        from ggzy.sealing.codec import b64e, canonical_json
-        from ggzy.sealing.suites import get_suite
-
-        users = {u.id: u for u in (await s.execute(select(User))).scalars()}
-        orgs = {o.id: o for o in (await s.execute(select(Organisation))).scalars()}
-        for b in world.bidders:
-            ks = b.keys
-            enc, sign = b64e(ks.enc_public), b64e(ks.sign_public)
-            proof = get_suite(ks.suite).sign(ks.sign_private, canonical_json(
-                {"org_id": b.org_id, "enc_public": enc, "sign_public": sign, "purpose": "ggzy-keyset-v1"}))
-            actor = actor_for(users[b.user_id], orgs[b.org_id], "127.0.0.1")
-            await register(s, actor, KeySetIn(suite=ks.suite, enc_public=enc, sign_public=sign,
-                                              proof=b64e(proof)), now=now)
-        return "service"
-    # Fallback until bid.keys lands: the same rows the service writes, without its proof check.
-    from ggzy.bid.models import KeySet, KeySetStatus
-    from ggzy.kit.ids import new_id
     from ggzy.sealing.codec import b64e
+    from ggzy.sealing.suites import get_suite
 
-    rows = [{"id": new_id(), "org_id": b.org_id, "suite": b.keys.suite, "enc_public": b64e(b.keys.enc_public),
-             "enc_key_id": b.keys.enc_key_id, "sign_public": b64e(b.keys.sign_public),
-             "sign_key_id": b.keys.sign_key_id, "status": KeySetStatus.active, "created_by": b.user_id,
-             "created_at": now, "provider": "software", "certificate": ""} for b in world.bidders]
-    for j in range(0, len(rows), 500):
-        await s.execute(insert(KeySet), rows[j:j + 500])
-    await s.commit()
-    return "rows"
+    users = {u.id: u for u in (await s.execute(select(User))).scalars()}
+    orgs = {o.id: o for o in (await s.execute(select(Organisation))).scalars()}
+    for b in world.bidders:
+        b.keys = ks = sealing_keys.generate()
+        enc, sign = b64e(ks.enc_public), b64e(ks.sign_public)
+        proof = get_suite(ks.suite).sign(ks.sign_private, keyset_proof_message(
+            org_id=b.org_id, enc_public=enc, sign_public=sign))
+        actor = actor_for(users[b.user_id], orgs[b.org_id], "127.0.0.1")
+        await register_key_set(s, actor, KeySetIn(suite=ks.suite, enc_public=enc, sign_public=sign,
+                                                  proof=b64e(proof)), now=now)
+    return "service"
 
 
 def sheet(lot_id: str, i: int) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,9 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ggzy import __version__
 from ggzy.config import Settings, get_settings
@@ -125,6 +127,37 @@ def install_error_handlers(app: FastAPI) -> None:
         return _error(request, 500, _coded("internal", 500))
 
 
+class LanguageMiddleware:
+    """Sets the page language (?lang= or the `lang` cookie) for the request; `?lang=` also sets the cookie.
+
+    Plain ASGI rather than `@app.middleware("http")`: the latter wraps every streamed chunk in extra task hops,
+    which more than doubled the CPU per event for a hall with 1,000 SSE watchers (benchmarks/hall_watchers.py).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        asked = request.query_params.get("lang")
+        lang = pick_lang(asked or request.cookies.get("lang"))
+        token = current_lang.set(lang)
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.append("set-cookie", f"lang={lang}; Max-Age={365 * 86400}; Path=/; SameSite=lax")
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_cookie if asked is not None else send)
+        finally:
+            current_lang.reset(token)
+
+
 def create_app(
     settings: Settings | None = None, *, clock: Clock | None = None, engine: AsyncEngine | None = None
 ) -> FastAPI:
@@ -161,17 +194,7 @@ def create_app(
     # Signs bid receipts (docs/sealed-bids.md); created on first start, 0600, beside the data it vouches for.
     app.state.platform_key = PlatformKey.load_or_create(settings.data_dir / PLATFORM_KEY_FILE)
 
-    @app.middleware("http")
-    async def _language(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        lang = pick_lang(request.query_params.get("lang") or request.cookies.get("lang"))
-        token = current_lang.set(lang)
-        try:
-            response = await call_next(request)
-        finally:
-            current_lang.reset(token)
-        if "lang" in request.query_params:
-            response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")
-        return response
+    app.add_middleware(LanguageMiddleware)
 
     install_error_handlers(app)
     app.mount("/static/swagger", StaticFiles(directory=SWAGGER_DIR), name="swagger")

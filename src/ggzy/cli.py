@@ -524,6 +524,8 @@ def rescue_open_share(
     sealed = _read_json(share_file, "share")
     ks = _load_keys(key_file, passphrase_file)
     try:
+        if not isinstance(sealed, dict):
+            raise typer.BadParameter("the share file is not a JSON object")
         _print_json(open_share(sealed, ks.enc_private))
     except SealingError as exc:
         raise _fail(exc) from exc

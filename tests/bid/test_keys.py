@@ -97,7 +97,7 @@ async def test_a_bidders_keys_are_its_own_business_custodians_keys_are_not_e_bid
     other, other_h = await _bidder(db, client, clock)
     sup_org, sup_user, _ = await create_party(db, OrgKind.supervisor, now=clock.now())
     sup_h = await bearer(client, sup_user)
-    centre_org, centre_user, _ = await create_party(db, OrgKind.centre, now=clock.now())
+    _, centre_user, _ = await create_party(db, OrgKind.centre, now=clock.now())
     centre_h = await bearer(client, centre_user)
     for o, hh in ((org, h), (sup_org, sup_h)):
         r = await client.post("/api/keys", json=key_set_in(o.id, sealing_keys.generate()).model_dump(mode="json"),

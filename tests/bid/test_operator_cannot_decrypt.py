@@ -41,9 +41,10 @@ def _decodings(raw: bytes) -> Iterator[bytes]:
         token = m.group()
         for t in (token, token + b"=" * (-len(token) % 4)):
             try:
-                yield base64.b64decode(t, validate=True)
+                decoded = base64.b64decode(t, validate=True)
             except (binascii.Error, ValueError):
-                pass
+                continue
+            yield decoded
     for m in HEX.finditer(raw):
         token = m.group()
         yield bytes.fromhex(token[: len(token) // 2 * 2].decode())
@@ -52,7 +53,7 @@ def _decodings(raw: bytes) -> Iterator[bytes]:
 def _windows(data: bytes, limit: int = 4096) -> Iterator[bytes]:
     """Every 32-byte window of a short binary value (keys hide inside DER, PEM bodies, concatenations)."""
     data = data[:limit]
-    for i in range(0, max(len(data) - 31, 0)):
+    for i in range(max(len(data) - 31, 0)):
         yield data[i:i + 32]
 
 
@@ -142,7 +143,7 @@ async def test_the_operators_database_and_files_alone_do_not_decrypt_a_bid_art27
     for table in Base.metadata.sorted_tables:
         rows.extend(await query(db, select(table)))
     data_dir = Path(settings.data_dir)
-    stored = [p for p in data_dir.rglob("*") if p.is_file() and work not in p.parents]
+    stored = [p for p in data_dir.rglob("*") if p.is_file() and work not in p.parents]  # noqa: ASYNC240
     assert any(p.name == "platform-signing-key.pem" for p in stored)
     assert sum(1 for p in stored if "blobs" in p.parts) >= 1
     pool = everything_stored(rows, stored, settings.secret_key)

@@ -24,7 +24,7 @@ from ggzy.sealing.envelope import open_bid, unwrap_data_key
 from ggzy.tender import service as tender_service
 from ggzy.tender.models import Tender, TenderStatus
 from ggzy.tender.schemas import TenderCreate
-from tests.bid.helpers import BidWorld, Bidder, custodian_party, make_world, put_bid, rescue_of, seal
+from tests.bid.helpers import Bidder, BidWorld, custodian_party, make_world, put_bid, rescue_of, seal
 from tests.factories import bearer, create_party, query
 from tests.tender.helpers import admitted_project, cast, tender_payload
 
@@ -57,6 +57,9 @@ async def test_each_custodian_downloads_its_share_once_then_410(
     assert first.status_code == 200, first.text
     share = shamir.open_share(first.json()["encrypted_share"], c.keys.enc_private)
     assert share["x"] == first.json()["x"] and share["k"] == 3 and share["n"] == 5
+    # The saved response itself is a sealed share (what `ggzy rescue open-share` reads).
+    assert shamir.open_share(first.json(), c.keys.enc_private) == share
+    assert first.json()["key_id"] == c.keys.enc_key_id
     again = await client.get(url, headers=c.headers)
     assert again.status_code == 410 and again.json()["error"]["code"] == "rescue.share_gone"
     (row,) = await query(db, select(RescueShare.encrypted_share, RescueShare.downloaded_at)
@@ -186,9 +189,8 @@ async def test_a_forged_share_does_not_rebuild_the_key(
         assert tender is not None
         tender.status = TenderStatus.bid_closed
     for c, s in shares[:3]:
-        if s["x"] == shares[2][1]["x"]:
-            s = {**s, "y": shares[3][1]["y"]}  # someone else's y under this custodian's x
-        await rescue_service.submit_share(db, c.actor, world.tender.id, s, now=clock.now())
+        doc = {**s, "y": shares[3][1]["y"]} if s["x"] == shares[2][1]["x"] else s  # another's y under this x
+        await rescue_service.submit_share(db, c.actor, world.tender.id, doc, now=clock.now())
     with pytest.raises(RescueKeyMismatch):
         await rescue_service.rebuild_rescue_private(db, world.tender.id)
     await db.rollback()

@@ -50,7 +50,8 @@ async def world(client: AsyncClient, db: AsyncSession, clock: FrozenClock) -> Bi
 async def test_submit_returns_a_receipt_that_verifies_with_the_platform_key_art27(
     client: AsyncClient, db: AsyncSession, world: BidWorld, tmp_path: Path, settings: Any
 ) -> None:
-    """E-Bidding Measures Art.27: the bidder gets at once a receipt signed over tender, lot, bidder, hash, size, time."""
+    """E-Bidding Measures Art.27: the bidder gets at once a receipt signed over tender, lot, bidder, hash, size and
+    server time."""
     b = world.bidders[0]
     body, info = seal(tmp_path, world, b)
     r = await put_bid(client, world, b, body)
@@ -124,7 +125,7 @@ async def test_over_the_size_limit_is_413_and_leaves_nothing(
 
 @pytest.mark.parametrize(("offset_ms", "accepted"), [(-1, True), (0, False), (1, False)])
 async def test_one_millisecond_late_is_refused_art29(
-    client: AsyncClient, db: AsyncSession, world: BidWorld, clock: FrozenClock, tmp_path: Path, settings: Any,
+    client: AsyncClient, db: AsyncSession, world: BidWorld, *, clock: FrozenClock, tmp_path: Path, settings: Any,
     offset_ms: int, accepted: bool,
 ) -> None:
     """E-Bidding Measures Art.29: a bid at or after the deadline (server clock, in the transaction) is refused."""
@@ -156,7 +157,7 @@ class _MovingClock(FrozenClock):
 
 
 async def test_deadline_is_checked_again_inside_the_accepting_transaction_art29(
-    app: Any, client: AsyncClient, db: AsyncSession, world: BidWorld, tmp_path: Path, settings: Any
+    app: Any, client: AsyncClient, db: AsyncSession, world: BidWorld, *, tmp_path: Path, settings: Any
 ) -> None:
     """E-Bidding Measures Art.29: an upload that started in time but completes after the deadline is late."""
     b = world.bidders[0]
@@ -186,7 +187,7 @@ async def test_suspended_tender_refuses_bids(
 
 
 async def test_idempotent_retry_returns_the_same_receipt_and_one_row(
-    client: AsyncClient, db: AsyncSession, world: BidWorld, tmp_path: Path
+    client: AsyncClient, db: AsyncSession, world: BidWorld, clock: FrozenClock, tmp_path: Path
 ) -> None:
     b = world.bidders[0]
     body, _ = seal(tmp_path, world, b)
@@ -199,6 +200,13 @@ async def test_idempotent_retry_returns_the_same_receipt_and_one_row(
     clash = await put_bid(client, world, b, other, key="retry-key-0001")
     assert clash.status_code == 409 and clash.json()["error"]["code"] == "bid.idempotency_conflict"
     assert await bid_rows(db) == 1
+    # The answer was lost and the client retries after the deadline: it still gets its receipt (no new bid).
+    assert world.tender.bid_deadline is not None
+    clock.set(world.tender.bid_deadline + timedelta(minutes=1))
+    late_retry = await put_bid(client, world, b, body, key="retry-key-0001")
+    assert late_retry.status_code == 200 and late_retry.json()["receipt"] == first.json()["receipt"]
+    late_new = await put_bid(client, world, b, other, key="retry-key-0002")
+    assert late_new.status_code == 409 and late_new.json()["error"]["code"] == "bid.deadline_passed"
     for bad in ("short", "x" * 65, "spaces not allowed"):
         r = await client.put(bid_url(world), content=body, headers={**b.headers, "Idempotency-Key": bad})
         assert r.status_code == 422 and r.json()["error"]["code"] == "bid.idempotency_key_required"
@@ -239,7 +247,7 @@ async def test_replace_last_one_counts_and_withdraw_art27(
 
 
 async def test_wrong_key_wrong_bidder_wrong_tender_or_lot_in_the_header_are_refused(
-    client: AsyncClient, db: AsyncSession, world: BidWorld, clock: FrozenClock, tmp_path: Path, settings: Any
+    client: AsyncClient, db: AsyncSession, world: BidWorld, *, clock: FrozenClock, tmp_path: Path, settings: Any
 ) -> None:
     a, other = world.bidders
     cases = {
@@ -320,3 +328,29 @@ async def test_receipt_is_stored_canonical_and_matches_the_row(
     assert receipt == r.json()["receipt"]
     assert (receipt["sha256"], receipt["size"]) == (row.sha256, row.size)
     assert receipt["received_at"] == row.received_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+async def test_gm_suite_bids_are_accepted_but_not_where_the_rescue_key_is_x25519(
+    client: AsyncClient, db: AsyncSession, clock: FrozenClock, tmp_path: Path
+) -> None:
+    """A 国密 (SM2/SM4/SM3) key set and envelope go through the same checks; a tender with a rescue plan accepts only
+    x25519 envelopes, because its rescue key is X25519 (docs/sealed-bids.md, GM wrap details)."""
+    from ggzy.bid import keys as key_service
+    from ggzy.sealing import keys as sealing_keys
+    from tests.bid.helpers import key_set_in, rescue_of
+
+    for rescue in (False, True):
+        w = await make_world(db, client, clock.now(), bidders=1, rescue=rescue, threshold=2, custodians=2)
+        b = w.bidders[0]
+        b.keys = sealing_keys.generate("sm2-sm4gcm")
+        assert b.org.id is not None
+        b.key_set = await key_service.register_key_set(db, b.actor, key_set_in(b.org.id, b.keys), now=clock.now())
+        assert b.key_set.suite == "sm2-sm4gcm"
+        # An SM2 wrap cannot address the X25519 rescue key at all, so the GM envelope has only its bidder entry.
+        assert (await rescue_of(client, w) is not None) == rescue
+        body, _ = seal(tmp_path, w, b)
+        r = await put_bid(client, w, b, body)
+        if rescue:
+            assert r.status_code == 422 and r.json()["error"]["code"] == "bid.suite_not_allowed", r.text
+        else:
+            assert r.status_code == 201 and r.json()["suite"] == "sm2-sm4gcm", r.text

@@ -23,7 +23,7 @@ from ggzy.sealing.receipt import verify_receipt
 from tests.bid.helpers import make_bidder, make_world
 from tests.conftest import START
 from tests.factories import PASSWORD
-from tests.web.conftest import LiveServer, shot
+from tests.web.conftest import LiveServer, no_horizontal_overflow, shot
 
 pytestmark = pytest.mark.browser
 
@@ -88,6 +88,8 @@ def test_d_full_flow_generate_register_seal_submit_and_the_receipt_verifies(
     the bid sealed in the page, uploaded, the receipt verified in the page — and by Python with the platform key,
     and the stored envelope opens with the downloaded key file (E-Bidding Measures Art.27: the receipt)."""
     w, _ = seed(server)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
     login(page, server, w.username, "/workspace/keys")
     expect(page.get_by_test_id("no-keys")).to_be_visible()
 
@@ -135,6 +137,7 @@ def test_d_full_flow_generate_register_seal_submit_and_the_receipt_verifies(
     assert opened.signature_ok and opened.sha256_ok and opened.problems == []
     assert opened.sheet["price"] == SHEET_PRICE and opened.sheet["lot_id"] == w.lot_id
     assert [f[0] for f in opened.files] == ["商务标.pdf", "技术标.pdf"]
+    assert errors == []
 
 
 def test_replace_then_withdraw_from_the_page_art27(server: LiveServer, page: Page, tmp_path: Path) -> None:
@@ -346,3 +349,11 @@ def test_the_verification_view_checks_a_server_receipt_against_its_envelope(
     page.get_by_test_id("env-file").set_input_files(str(other))
     assert _run_verify(page) == "failed"
     expect(page.locator("[data-check=receipt_match]")).to_have_attribute("data-ok", "0")
+
+
+def test_the_verification_view_fits_a_phone_and_switches_to_english(server: LiveServer, phone: Page) -> None:
+    phone.goto(server.url + "/tools/verify?lang=en")
+    phone.wait_for_selector("[data-sealing-page][data-ready='1']", state="attached")
+    expect(phone.get_by_test_id("verify-run")).to_have_text("Verify")
+    sw, iw = no_horizontal_overflow(phone)
+    assert sw <= iw

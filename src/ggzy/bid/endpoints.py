@@ -73,7 +73,7 @@ async def platform_keys(platform_key: PlatformKeyDep) -> PlatformKeys:
             openapi_extra={"requestBody": {"required": True, "content": {
                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
 async def submit(
-    tender_id: str, lot_id: str, request: Request, session: DB, actor: RequireUser, clock: ClockDep,
+    tender_id: str, lot_id: str, *, request: Request, session: DB, actor: RequireUser, clock: ClockDep,
     blobs: BlobsDep, platform_key: PlatformKeyDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> Any:

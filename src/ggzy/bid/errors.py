@@ -129,6 +129,13 @@ class WrongBidderKey(DomainError):
     message_en = "The bid is not sealed to your organisation's current encryption key; seal it again"
 
 
+class SuiteNotAllowed(DomainError):
+    status = 422
+    code = "bid.suite_not_allowed"
+    message_zh = "本项目有补救方案，只接受 x25519-aes256gcm 套件加密的投标文件"
+    message_en = "This tender has a rescue plan and accepts only x25519-aes256gcm envelopes"
+
+
 class RescueRecipientMismatch(DomainError):
     status = 422
     code = "bid.rescue_recipient"

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ggzy.audit.service import record
 from ggzy.auth.actor import Actor
-from ggzy.bid.errors import KeySetNotFound, KeysAlreadyRegistered, KeysNeedOrganisation
+from ggzy.bid.errors import KeysAlreadyRegistered, KeySetNotFound, KeysNeedOrganisation
 from ggzy.bid.keyproviders import adapter_for, decode_public
 from ggzy.bid.models import KeySet, KeySetStatus
 from ggzy.bid.schemas import KeySetIn
@@ -40,7 +40,9 @@ async def register_key_set(session: AsyncSession, actor: Actor, data: KeySetIn, 
     # Lock the organisation row so two registrations at once cannot both stay active (SQLite: BEGIN IMMEDIATE).
     await session.execute(select(Organisation.id).where(Organisation.id == actor.org_id).with_for_update())
     clash = await session.execute(
-        select(KeySet.id).where(or_(KeySet.enc_key_id.in_([enc_id, sign_id]), KeySet.sign_key_id.in_([enc_id, sign_id])))
+        select(KeySet.id).where(
+            or_(KeySet.enc_key_id.in_([enc_id, sign_id]), KeySet.sign_key_id.in_([enc_id, sign_id]))
+        )
     )
     if clash.first() is not None:
         raise KeysAlreadyRegistered()

@@ -32,6 +32,7 @@ from ggzy.bid.errors import (
 )
 from ggzy.bid.keys import active_key_set
 from ggzy.bid.models import KeySet, RescueKey, RescueShare
+from ggzy.bid.rules import RESCUE_SUITE
 from ggzy.bid.service import SEALED_STATUSES
 from ggzy.kit.db import commit
 from ggzy.party.models import Organisation
@@ -40,9 +41,6 @@ from ggzy.sealing.codec import b64d, b64e, key_id
 from ggzy.sealing.errors import ShareInvalid
 from ggzy.tender.errors import TenderNotFound
 from ggzy.tender.models import Tender, TenderStatus
-
-RESCUE_SUITE = "x25519-aes256gcm"
-
 
 # ---------------------------------------------------------------- creation (tender publication hook)
 
@@ -171,12 +169,13 @@ async def download_share(session: AsyncSession, actor: Actor, tender_id: str, *,
     tender, rk, share = await _own_share(session, actor, tender_id)
     if share.encrypted_share is None:
         raise ShareGone(detail={"downloaded_at": share.downloaded_at.isoformat() if share.downloaded_at else None})
-    sealed: dict[str, Any] = json.loads(share.encrypted_share)
+    stored: dict[str, Any] = json.loads(share.encrypted_share)
+    sealed = {k: v for k, v in stored.items() if k != "key_set_id"}  # exactly the format's sealed share
     out = {
-        "tender_id": tender.id, "rescue_key_id": rk.key_id, "x": share.x, "threshold": rk.threshold,
+        **sealed, "tender_id": tender.id, "rescue_key_id": rk.key_id, "x": share.x, "threshold": rk.threshold,
         "shares": rk.shares, "custodian_org_id": share.custodian_org_id,
         "custodian_key_set_id": share.custodian_key_set_id, "custodian_enc_key_id": str(sealed.get("key_id", "")),
-        "encrypted_share": {k: v for k, v in sealed.items() if k != "key_set_id"},
+        "encrypted_share": sealed,
     }
     share.encrypted_share = None
     share.downloaded_at, share.downloaded_by = now, actor.user_id

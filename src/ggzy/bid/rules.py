@@ -15,6 +15,7 @@ from ggzy.bid.errors import (
     OperatorMayNotBid,
     OwnTender,
     RescueRecipientMismatch,
+    SuiteNotAllowed,
     WrongBidderKey,
 )
 from ggzy.party.errors import NotVerified
@@ -22,6 +23,8 @@ from ggzy.party.models import Role
 from ggzy.sealing.codec import canonical_json
 
 KEYSET_PURPOSE = "ggzy-keyset-v1"
+RESCUE_SUITE = "x25519-aes256gcm"
+"""The suite of every tender rescue key (a GM rescue key is future work)."""
 
 PUBLIC_KEY_LENGTHS: dict[str, tuple[int, int]] = {
     "x25519-aes256gcm": (32, 32),  # X25519 / Ed25519 raw public keys
@@ -77,6 +80,9 @@ def check_header(
     for name, expected in (("tender_id", tender_id), ("lot_id", lot_id), ("bidder_org_id", bidder_org_id)):
         if header.get(name) != expected:
             raise EnvelopeMismatch(detail={"field": name})
+    if rescue_key_id is not None and header.get("suite") != RESCUE_SUITE:
+        # The rescue key is X25519: an SM2 wrap cannot address it (docs/sealed-bids.md, GM wrap details).
+        raise SuiteNotAllowed(detail={"suite": header.get("suite"), "allowed": [RESCUE_SUITE]})
     recipients = header.get("recipients") or []
     bidder = [r for r in recipients if r.get("role") == "bidder"]
     rescue = [r for r in recipients if r.get("role") == "rescue"]

@@ -104,8 +104,18 @@ class RescueKeyOut(BaseModel):
 
 
 class RescueShareOut(BaseModel):
-    """One custodian's encrypted share, handed out once (the platform then forgets it)."""
+    """One custodian's encrypted share, handed out once (the platform then forgets it).
 
+    The top-level `suite`, `key_id`, `rescue_key_id`, `x`, `epk`, `wrapped` are the sealed share of
+    docs/sealed-bids.md, so the saved response is what `ggzy rescue open-share` (and sealing.shamir.open_share)
+    takes; `encrypted_share` repeats exactly those fields.
+    """
+
+    suite: str
+    key_id: str
+    """The custodian's encryption key id the share is sealed to."""
+    epk: str
+    wrapped: str
     tender_id: str
     rescue_key_id: str
     x: int

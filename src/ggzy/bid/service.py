@@ -260,18 +260,13 @@ async def submit_bid(
     rules.ensure_may_bid(actor, tenderer_org_id=tender.tenderer_org_id, agency_org_id=tender.agency_org_id)
     assert actor.org_id is not None and actor.user_id is not None  # ensure_may_bid checked
     await _lot(session, tender_id, lot_id)
-    if tender.status != TenderStatus.published:
-        raise NotAcceptingBids(detail={"status": str(tender.status)})
-    # Early refusals spare a bidder a long upload; all of them are checked again in the accepting transaction.
-    rules.ensure_before_deadline(tender.bid_deadline, clock.now())
-    await ensure_trading_open(session, tender.project_id)
     max_bytes = tender.max_bid_bytes
     if declared_size is not None and declared_size > max_bytes:
         raise BidTooLarge(detail={"max_bytes": max_bytes})
     existing = await _by_idempotency(session, actor.org_id, key)
-    key_set = await active_key_set(session, actor.org_id)
-    rescue = await rescue_key_of(session, tender_id) if tender.has_rescue_plan else None
     if existing is not None:
+        # A retry of a request that was already accepted (its answer lost): the same receipt, even after the
+        # deadline or during a suspension — the bid was received in time, and the retry changes nothing.
         first = (existing.id, existing.tender_id, existing.lot_id, existing.sha256)
         await session.rollback()  # rollback expires loaded rows: keep plain values only
         sha = await _hash_only(chunks, max_bytes)
@@ -280,6 +275,13 @@ async def submit_bid(
         again = await session.get(Bid, first[0])
         assert again is not None  # bid rows are never deleted
         return Submitted(again, created=False)
+    if tender.status != TenderStatus.published:
+        raise NotAcceptingBids(detail={"status": str(tender.status)})
+    # Early refusals spare a bidder a long upload; all of them are checked again in the accepting transaction.
+    rules.ensure_before_deadline(tender.bid_deadline, clock.now())
+    await ensure_trading_open(session, tender.project_id)
+    key_set = await active_key_set(session, actor.org_id)
+    rescue = await rescue_key_of(session, tender_id) if tender.has_rescue_plan else None
     if key_set is None:
         raise NoKeySet()
     if tender.has_rescue_plan and rescue is None:

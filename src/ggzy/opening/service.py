@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ggzy.audit.service import record
@@ -167,8 +167,12 @@ async def _custodian_orgs(session: AsyncSession, tender_id: str) -> set[str]:
     return set((await session.execute(stmt)).scalars().all())
 
 
-def _settled(entries: list[OpeningEntry]) -> bool:
-    return all(e.decrypt_status != D.pending for e in entries)
+async def _settled(session: AsyncSession, opening_id: str) -> bool:
+    """No entry is still waiting for its data key. A count, not a load: it runs on every decryption, and loading
+    every entry there made an opening of n bids cost n² (benchmarks/opening.py --service)."""
+    stmt = select(func.count(OpeningEntry.id)).where(
+        OpeningEntry.opening_id == opening_id, OpeningEntry.decrypt_status == D.pending)
+    return int((await session.execute(stmt)).scalar_one()) == 0
 
 
 def _snapshot(e: OpeningEntry) -> dict[str, Any]:
@@ -452,7 +456,7 @@ async def decrypt_entry(
                  project_id=tender.project_id, now=now,
                  after={**_snapshot(entry), "tender_id": tender_id, "signature_ok": entry.signature_ok,
                         "sha256": sha})
-    if _settled(await _entries(session, opening.id)):
+    if await _settled(session, opening.id):
         await _end_decryption(session, opening, tender, now, early=True)  # nobody left to wait for
     _event(session, opening, tender, "decrypted")
     await commit(session)
@@ -539,7 +543,7 @@ async def record_fault(session: AsyncSession, actor: Actor, tender_id: str, entr
         body_en="Rescue-key custodians: hand in your shares in the hall." if custodians
         else "No rescue plan: the bid is deemed withdrawn.",
     )
-    if opening.status == S.decrypting and _settled(await _entries(session, opening.id)):
+    if opening.status == S.decrypting and await _settled(session, opening.id):
         await _end_decryption(session, opening, tender, now, early=True)
     _event(session, opening, tender, "platform_fault")
     await commit(session)
