@@ -15,6 +15,7 @@ from ggzy.party.models import OrgKind
 from ggzy.project.models import Notice, NoticeKind, TradingLine
 from ggzy.tender.models import Lot, Tender
 from tests.factories import create_party
+from tests.factories import query as query_rows
 from tests.tender.helpers import admitted_project, cast
 from tests.tender.page_helpers import browser_login, csrf, local_input
 
@@ -114,3 +115,74 @@ async def test_other_agency_cannot_see_a_draft_page_and_sees_no_buttons_on_a_pub
     token2 = await csrf(client, "/workspace/tenders")
     assert (await client.post(f"/workspace/tenders/{tid}/publish", data={"csrf_token": token2})).status_code == 404
     assert (await client.get("/workspace/tenders/new")).status_code == 200  # no project of theirs to choose
+
+
+async def test_rescue_plan_custodians_chosen_on_the_form_publish_art31(
+    client: AsyncClient, db: AsyncSession, clock: FrozenClock, settings: Settings
+) -> None:
+    """E-Bidding Measures Art.31: the draft form names the custodians and k; publication splits the rescue key."""
+    from ggzy.bid.models import RescueKey, RescueShare
+    from tests.bid.helpers import custodian_party
+
+    now = clock.now()
+    c = await cast(db, now)
+    project = await admitted_project(db, c, now)
+    pid = project.id
+    holders = [await custodian_party(db, k, now) for k in (OrgKind.centre, OrgKind.supervisor, OrgKind.centre)]
+    keyless, _, _ = await create_party(db, OrgKind.supervisor, now=now, name="无密钥监督部门")
+    ids, keyless_id = [h.org.id for h in holders], keyless.id
+    await browser_login(client, db, settings, c.agency_user, c.agency_org, now=now)
+    page = await client.get(f"/workspace/tenders/new?project_id={pid}")
+    assert page.status_code == 200 and 'data-testid="rescue-custodians"' in page.text
+    assert all(f'data-org="{i}"' in page.text for i in [*ids, keyless_id])
+    assert 'data-testid="custodian-keys-missing"' in page.text and "交易中心" in page.text
+    token = await csrf(client, "/workspace/tenders/new")
+    labels = {f"label_{i}": f"保管{n}" for n, i in enumerate(ids, 1)}
+    r = await client.post("/workspace/tenders/new", data=_form(
+        token, pid, now, lot_bond=["20000", ""], has_rescue_plan="1", rescue_threshold="3", custodian=ids,
+        **labels))
+    assert r.status_code == 303, r.text
+    tid = r.headers["location"].split("/")[3].split("?")[0]
+    (row,) = await query_rows(db, select(Tender.rescue_threshold, Tender.rescue_custodians).where(Tender.id == tid))
+    assert row.rescue_threshold == 3
+    assert row.rescue_custodians == [{"org_id": i, "label": f"保管{n}"} for n, i in enumerate(ids, 1)]
+    await db.commit()
+    r = await client.post(f"/workspace/tenders/{tid}/publish", data={"csrf_token": token})
+    assert r.status_code == 303, r.text
+    (rk,) = await query_rows(db, select(RescueKey.id, RescueKey.threshold, RescueKey.shares)
+                             .where(RescueKey.tender_id == tid))
+    assert (rk.threshold, rk.shares) == (3, 3)
+    holders_db = await query_rows(db, select(RescueShare.custodian_org_id, RescueShare.custodian_label)
+                                  .where(RescueShare.rescue_key_id == rk.id))
+    assert {(h.custodian_org_id, h.custodian_label) for h in holders_db} == {
+        (i, f"保管{n}") for n, i in enumerate(ids, 1)}
+
+
+async def test_rescue_plan_without_enough_custodians_is_refused_on_the_form_art31(
+    client: AsyncClient, db: AsyncSession, clock: FrozenClock, settings: Settings
+) -> None:
+    """E-Bidding Measures Art.31: a rescue plan with fewer custodians than k comes back with the reason."""
+    from tests.bid.helpers import custodian_party
+
+    now = clock.now()
+    c = await cast(db, now)
+    project = await admitted_project(db, c, now)
+    pid = project.id
+    one = (await custodian_party(db, OrgKind.centre, now)).org.id
+    await browser_login(client, db, settings, c.agency_user, c.agency_org, now=now)
+    token = await csrf(client, "/workspace/tenders/new")
+    r = await client.post("/workspace/tenders/new", data=_form(
+        token, pid, now, lot_bond=["20000", ""], has_rescue_plan="1", rescue_threshold="3", custodian=[one]))
+    assert r.status_code == 422 and 'data-code="rescue.too_few_custodians"' in r.text
+    assert "请至少选择 3 家密钥保管单位" in r.text
+    assert re.search(rf'value="{one}"\s+style="width:auto"[^>]*checked', r.text)  # the choice survives
+    assert not await query_rows(db, select(Tender.id))
+    r = await client.post("/workspace/tenders/new", data=_form(
+        token, pid, now, lot_bond=["20000", ""], has_rescue_plan="1", rescue_threshold="x"))
+    assert r.status_code == 422 and 'data-code="request.bad_threshold"' in r.text
+    # Without the plan the custodians are not needed (and not stored).
+    r = await client.post("/workspace/tenders/new", data=_form(token, pid, now, lot_bond=["20000", ""],
+                                                               custodian=[one]))
+    assert r.status_code == 303
+    (row,) = await query_rows(db, select(Tender.rescue_custodians))
+    assert row.rescue_custodians == []

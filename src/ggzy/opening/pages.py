@@ -12,17 +12,20 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ggzy.auth.actor import Actor
 from ggzy.auth.deps import CurrentActor
+from ggzy.bid import rescue as bid_rescue
+from ggzy.bid.errors import NotCustodian
 from ggzy.kit.errors import DomainError, Unauthenticated
-from ggzy.kit.templating import render
+from ggzy.kit.templating import login_redirect, render
 from ggzy.kit.web import DB, ClockDep
 from ggzy.opening import rules, service
 from ggzy.opening.models import DecryptStatus, OpeningStatus
 from ggzy.storage.blobstore import BlobsDep
+from ggzy.tender import documents as tender_docs
 from ggzy.tender.state import STATUS_LABELS as TENDER_LABELS
 
 router = APIRouter(include_in_schema=False)
@@ -146,6 +149,43 @@ async def rescue_share(
         await service.submit_share(session, actor, tender_id, doc, now=clock.now(), blobs=blobs)
 
     return await _act(request, session, actor, tender_id, clock=clock, action=run)
+
+
+async def _custodian_page(request: Request, session: AsyncSession, actor: Actor, tender_id: str, *,
+                          error: DomainError | None = None) -> HTMLResponse:
+    """The custodian's own share: downloaded or not, and how to decrypt it at the opening (Art.31)."""
+    tender = await tender_docs.visible_tender(session, actor, tender_id)
+    rk, shares = await bid_rescue.rescue_public(session, tender_id)
+    mine = next((s for s in shares if actor.org_id is not None and s.custodian_org_id == actor.org_id), None)
+    if mine is None:
+        raise NotCustodian()
+    return render(request, "opening/custodian.html", {
+        "tn": tender, "rk": rk, "share": mine, "error": error,
+    }, status_code=error.status if error else 200)
+
+
+@router.get(f"{BASE}/custodian", response_class=HTMLResponse, response_model=None)
+async def custodian_page(tender_id: str, request: Request, session: DB, actor: CurrentActor) -> Response:
+    if not actor.is_authenticated:
+        return login_redirect(request)
+    return await _custodian_page(request, session, actor, tender_id)
+
+
+@router.post(f"{BASE}/custodian/share", response_model=None)
+async def download_share(tender_id: str, request: Request, session: DB, actor: CurrentActor,
+                         clock: ClockDep) -> Response:
+    """The encrypted share as a file, ONCE (the platform deletes its copy). A CSRF-checked POST, because the
+    download changes state; the JSON API's GET takes bearer tokens only for the same reason."""
+    if not actor.is_authenticated:
+        raise Unauthenticated()
+    try:
+        doc = await bid_rescue.download_share(session, actor, tender_id, now=clock.now())
+    except DomainError as err:
+        await session.rollback()
+        return await _custodian_page(request, session, actor, tender_id, error=err)
+    name = f"rescue-share-{tender_id}-x{doc['x']}.json"
+    return JSONResponse(doc, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                      "Cache-Control": "no-store"})
 
 
 @router.get(f"{BASE}/record.pdf")

@@ -10,22 +10,26 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
 from ggzy.auth.actor import Actor
 from ggzy.auth.deps import CurrentActor
+from ggzy.bid.models import KeySet, KeySetStatus
+from ggzy.bid.rules import RESCUE_SUITE
 from ggzy.kit.errors import DomainError, Invalid
 from ggzy.kit.templating import login_redirect as _login
 from ggzy.kit.templating import render
 from ggzy.kit.timefmt import SHANGHAI, local
 from ggzy.kit.web import DB, ClockDep
-from ggzy.party.models import Role
+from ggzy.party.models import Organisation, OrgKind, OrgStatus, Role
 from ggzy.project import service as project_service
 from ggzy.project.models import LINE_LABELS, NOTICE_LABELS, TENDER_LINES, ProjectStatus
 from ggzy.project.pages import money_or_none, validation_error
 from ggzy.tender import rules, service
 from ggzy.tender.models import Tender, TenderStatus
-from ggzy.tender.schemas import CorrectionIn, LotChange, LotIn, TenderCreate
+from ggzy.tender.schemas import CorrectionIn, Custodian, LotChange, LotIn, TenderCreate
 from ggzy.tender.service import METHOD_LABELS
 from ggzy.tender.state import STATUS_LABELS
 
@@ -107,6 +111,77 @@ async def my_tenders(request: Request, session: DB, actor: CurrentActor, clock: 
     })
 
 
+CUSTODIAN_LABELS: dict[str, tuple[str, str]] = {
+    OrgKind.centre: ("交易中心", "Trading centre"), OrgKind.supervisor: ("监督部门", "Supervisor"),
+    OrgKind.agency: ("代理机构", "Agency"), OrgKind.tenderer: ("招标人", "Tenderer"),
+}
+"""Default custodian label per organisation kind (补救方案 key-share holders are never bidders)."""
+
+
+@dataclass(frozen=True)
+class CandidateCustodian:
+    org_id: str
+    name: str
+    kind: str
+    label: str
+    has_keys: bool
+    """An active key set of the rescue suite: without one, publication refuses the custodian."""
+    project_ids: tuple[str, ...]
+    """For a tenderer or agency: the projects it is party to (the form shows it only for those)."""
+
+
+async def candidate_custodians(session: AsyncSession, projects: list[Any]) -> list[CandidateCustodian]:
+    """Who may hold a rescue share: the centre, supervisor departments, and the projects' agency and tenderer."""
+    of_projects: dict[str, list[str]] = {}
+    for p in projects:
+        for org_id in (p.tenderer_org_id, p.agency_org_id):
+            if org_id:
+                of_projects.setdefault(org_id, []).append(p.id)
+    kinds = (OrgKind.centre, OrgKind.supervisor)
+    orgs = (await session.execute(
+        select(Organisation).where(Organisation.status == OrgStatus.verified)
+        .where(Organisation.kind.in_(kinds) | Organisation.id.in_(list(of_projects)))
+        .order_by(Organisation.kind, Organisation.name)
+    )).scalars().all()
+    with_keys = set((await session.execute(
+        select(KeySet.org_id).where(KeySet.org_id.in_([o.id for o in orgs]), KeySet.status == KeySetStatus.active,
+                                    KeySet.suite == RESCUE_SUITE)
+    )).scalars().all())
+    order = {OrgKind.centre: 0, OrgKind.supervisor: 1, OrgKind.agency: 2, OrgKind.tenderer: 3}
+    out = [CandidateCustodian(o.id, o.name, o.kind, CUSTODIAN_LABELS[o.kind][0], o.id in with_keys,
+                              tuple(of_projects.get(o.id, ()) if o.kind not in kinds else ()))
+           for o in orgs if o.kind in CUSTODIAN_LABELS]
+    return sorted(out, key=lambda c: (order.get(OrgKind(c.kind), 9), c.name))
+
+
+def custodians_from(raw: FormData) -> list[dict[str, str]]:
+    """The ticked custodians with their labels (one `custodian` checkbox and one `label_<org id>` each)."""
+    out: list[dict[str, str]] = []
+    for org_id in dict.fromkeys(str(v) for v in raw.getlist("custodian")):
+        out.append({"org_id": org_id, "label": str(raw.get(f"label_{org_id}", "")).strip()[:64]})
+    return out
+
+
+def check_rescue_plan(has_plan: bool, threshold: int, custodians: list[dict[str, str]]) -> None:
+    """A rescue plan needs at least k custodians (E-Bidding Measures Art.31); refused here, on the form, rather
+    than only at publication, so the draft is fixed while its author still has the form in front of them."""
+    if has_plan and len(custodians) < threshold:
+        raise Invalid(
+            "rescue.too_few_custodians",
+            f"已勾选解密失败补救方案：请至少选择 {threshold} 家密钥保管单位（当前 {len(custodians)} 家）",
+            f"The rescue plan needs at least {threshold} custodian organisations ({len(custodians)} chosen)",
+            detail={"threshold": threshold, "custodians": len(custodians)},
+        )
+
+
+def _threshold(value: str) -> int:
+    value = value.strip() or "3"
+    if not value.isdigit() or not 2 <= int(value) <= 9:
+        raise Invalid("request.bad_threshold", "补救方案门限须为 2 至 9 的整数",
+                      "The rescue threshold must be a whole number from 2 to 9", detail={"field": "rescue_threshold"})
+    return int(value)
+
+
 async def _new_form(request: Request, session: DB, actor: Actor, *, form: dict[str, Any] | None = None,
                     error: DomainError | None = None) -> HTMLResponse:
     projects = [p for p in await project_service.list_projects(
@@ -114,10 +189,12 @@ async def _new_form(request: Request, session: DB, actor: Actor, *, form: dict[s
     current = rules.current_ruleset()
     methods = {line.value: [(m.value, *METHOD_LABELS[m]) for m in current.for_line(line).methods]
                for line in current.lines}
-    form = form or {"project_id": request.query_params.get("project_id", ""),
-                    "lots": [{"name": "", "budget": "", "ceiling": "", "bond": ""}]}
+    form = form or {"project_id": request.query_params.get("project_id", ""), "rescue_threshold": "3",
+                    "custodians": [], "lots": [{"name": "", "budget": "", "ceiling": "", "bond": ""}]}
+    chosen = {c["org_id"]: c["label"] for c in form.get("custodians", [])}
     return render(request, "tender/new.html", {
         **_common(), "projects": projects, "methods": methods, "form": form, "error": error, "ruleset": current,
+        "candidates": await candidate_custodians(session, projects), "chosen": chosen,
     }, status_code=error.status if error else 200)
 
 
@@ -148,9 +225,12 @@ async def create_tender(request: Request, session: DB, actor: CurrentActor, cloc
     raw = await request.form()
     form: dict[str, Any] = {k: str(raw.get(k, "")) for k in (
         "project_id", "title", "evaluation_method", "has_rescue_plan", "description", "qualification",
-        "doc_start", "doc_end", "question_deadline", "bid_deadline")}
+        "doc_start", "doc_end", "question_deadline", "bid_deadline", "rescue_threshold")}
     form["lots"] = _lots_from(raw) or [{"name": "", "budget": "", "ceiling": "", "bond": ""}]
+    form["custodians"] = custodians_from(raw)
     try:
+        threshold = _threshold(form["rescue_threshold"])
+        check_rescue_plan(bool(form["has_rescue_plan"]), threshold, form["custodians"])
         try:
             lots = [LotIn(name=r["name"], budget=money_or_none(r["budget"]),
                           ceiling_price=money_or_none(r["ceiling"]), bond_amount=money_or_none(r["bond"]) or 0)
@@ -162,6 +242,8 @@ async def create_tender(request: Request, session: DB, actor: CurrentActor, cloc
                 doc_start=beijing(form["doc_start"], "doc_start"), doc_end=beijing(form["doc_end"], "doc_end"),
                 question_deadline=beijing(form["question_deadline"], "question_deadline"),
                 bid_deadline=beijing(form["bid_deadline"], "bid_deadline"), lots=lots,
+                rescue_threshold=threshold,
+                rescue_custodians=[Custodian(**c) for c in form["custodians"]] if form["has_rescue_plan"] else [],
             )
         except ValidationError as exc:
             raise validation_error(exc) from None
