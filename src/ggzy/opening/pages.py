@@ -8,6 +8,7 @@ server for that viewer, and the public events carry nothing but the stage and th
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -19,6 +20,7 @@ from ggzy.auth.actor import Actor
 from ggzy.auth.deps import CurrentActor
 from ggzy.bid import rescue as bid_rescue
 from ggzy.bid.errors import NotCustodian
+from ggzy.kit.clock import Clock
 from ggzy.kit.errors import DomainError, Unauthenticated
 from ggzy.kit.templating import login_redirect, render
 from ggzy.kit.web import DB, ClockDep
@@ -63,8 +65,9 @@ async def hall_fragment(tender_id: str, request: Request, session: DB, actor: Cu
     return await _fragment(request, session, actor, tender_id, now=clock.now())
 
 
-async def _act(request: Request, session: AsyncSession, actor: Actor, tender_id: str, *, clock: Any,
-               action: Any) -> HTMLResponse:
+async def _act(request: Request, session: AsyncSession, actor: Actor, tender_id: str, *, clock: Clock,
+               action: Callable[[], Awaitable[object]]) -> HTMLResponse:
+    """Run one hall action for an htmx form; a refused action re-renders the fragment with its message."""
     if not actor.is_authenticated:
         raise Unauthenticated()
     try:
@@ -121,8 +124,7 @@ async def answer(
 ) -> Response:
     return await _act(
         request, session, actor, tender_id, clock=clock,
-        action=lambda: service.answer_objection(
-        session, actor, tender_id, objection_id, body, now=clock.now()))
+        action=lambda: service.answer_objection(session, actor, tender_id, objection_id, body, now=clock.now()))
 
 
 @router.post(f"{BASE}/entries/{{entry_id}}/fault", response_class=HTMLResponse)
@@ -132,8 +134,7 @@ async def fault(
 ) -> Response:
     return await _act(
         request, session, actor, tender_id, clock=clock,
-        action=lambda: service.record_fault(
-        session, actor, tender_id, entry_id, reason, now=clock.now()))
+        action=lambda: service.record_fault(session, actor, tender_id, entry_id, reason, now=clock.now()))
 
 
 @router.post(f"{BASE}/rescue-share", response_class=HTMLResponse)
