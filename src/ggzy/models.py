@@ -1,18 +1,24 @@
 """Imports every domain's tables so Base.metadata (and Alembic) sees the whole schema."""
 
+from ggzy.archive import models as archive_models
 from ggzy.audit import models as audit_models
 from ggzy.auth import models as auth_models
+from ggzy.award import models as award_models
 from ggzy.bid import models as bid_models
+from ggzy.evaluation import models as evaluation_models
+from ggzy.expert import models as expert_models
 from ggzy.kit.db import Base
 from ggzy.notify import models as notify_models
 from ggzy.opening import models as opening_models
 from ggzy.party import models as party_models
 from ggzy.project import models as project_models
+from ggzy.publicity import models as publicity_models
 from ggzy.supervision import models as supervision_models
 from ggzy.tender import models as tender_models
 from ggzy.workdays import models as workdays_models
 
 __all__ = [
-    "Base", "audit_models", "auth_models", "bid_models", "notify_models", "opening_models", "party_models",
-    "project_models", "supervision_models", "tender_models", "workdays_models",
+    "Base", "archive_models", "audit_models", "auth_models", "award_models", "bid_models", "evaluation_models",
+    "expert_models", "notify_models", "opening_models", "party_models", "project_models", "publicity_models",
+    "supervision_models", "tender_models", "workdays_models",
 ]

@@ -88,6 +88,12 @@ class NoticeKind(StrEnum):
     termination = "termination"  # 终止公告 (a published tender cancelled)
     tender_failed = "tender_failed"  # 流标公告 (fewer than 3 bids, Bidding Regs Art.44)
     opening_record = "opening_record"  # 开标记录 (E-Bidding Measures Art.32)
+    candidate_publicity = "candidate_publicity"  # 中标候选人公示 (Bidding Regs Art.54)
+    result = "result"  # 中标(成交)结果公告 (MOF 87 Art.69; E-Bidding Measures Art.41)
+    evaluation_failed = "evaluation_failed"  # 废标 / all bids rejected (Evaluation Rules Art.27)
+    complaint_decision = "complaint_decision"  # 投诉处理决定 (Bidding Regs Art.61)
+    contract = "contract"  # 合同公告 (GP Law Art.43 / GP Regs Art.50)
+    draw_commitment = "draw_commitment"  # 专家抽取承诺: the seed's hash, published before the draw
 
 
 NOTICE_LABELS: dict[NoticeKind, tuple[str, str]] = {
@@ -98,6 +104,12 @@ NOTICE_LABELS: dict[NoticeKind, tuple[str, str]] = {
     NoticeKind.termination: ("终止公告", "Termination notice"),
     NoticeKind.tender_failed: ("流标公告", "Failed tender notice"),
     NoticeKind.opening_record: ("开标记录", "Opening record"),
+    NoticeKind.candidate_publicity: ("中标候选人公示", "Candidate publicity"),
+    NoticeKind.result: ("中标（成交）结果公告", "Result notice"),
+    NoticeKind.evaluation_failed: ("废标公告", "All bids rejected"),
+    NoticeKind.complaint_decision: ("投诉处理决定", "Complaint decision"),
+    NoticeKind.contract: ("合同公告", "Contract notice"),
+    NoticeKind.draw_commitment: ("专家抽取承诺", "Expert draw commitment"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -18,7 +19,13 @@ class TenderStatus(StrEnum):
     published = "published"  # 招标中: announcement out, documents on offer, bids accepted
     bid_closed = "bid_closed"  # 投标截止 = 开标时间 reached; the opening hook decides what follows
     opening = "opening"  # 开标中: the remote opening hall is running
-    opened = "opened"  # 开标结束: record published; evaluation (issue 4) takes over
+    opened = "opened"  # 开标结束: record published; the expert draw and the evaluation follow
+    evaluating = "evaluating"  # 评标中: the committee is in session
+    evaluated = "evaluated"  # 评标结束: report final; candidate publicity (or result notice) follows
+    publicity = "publicity"  # 公示中: candidate publicity open; objections (异议) pause it
+    awarded = "awarded"  # 已定标: award notice sent; contract due within 30 days
+    contracted = "contracted"  # 合同已备案: every awarded lot has its contract recorded
+    archived = "archived"  # 已归档: archive built and signed; nothing changes any more
     failed = "failed"  # 流标 (e.g. fewer than 3 bidders)
     cancelled = "cancelled"  # 终止
 
@@ -51,6 +58,9 @@ class Tender(IdMixin, Base):
     """k of the k-of-n Shamir split of the rescue key."""
     rescue_custodians: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list)
     """[{"org_id", "label"}]: who holds a share (n = len); each needs a registered key set."""
+    evaluation_plan: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    """评标办法 details checked at creation (evaluation.methods.plan): category, criteria with their maxima
+    (the price criterion's max is the price weight), the base-price rule; None = the method's defaults."""
     coefficient_range: Mapped[dict[str, str] | None] = mapped_column(JSONType)
     """下浮系数 drawn at the opening (construction): {"min", "max", "step"} as decimal strings; None = unused."""
     description: Mapped[str] = mapped_column(Text, default="")

@@ -17,9 +17,18 @@ TENDER_TRANSITIONS: Final = MappingProxyType({
     # At the deadline the opening takes over; fewer than 3 bidders fails the tender (Bidding Regs Art.44).
     S.bid_closed: frozenset({S.opening, S.failed, S.cancelled}),
     S.opening: frozenset({S.opened, S.failed, S.cancelled}),
-    S.opened: frozenset({S.failed, S.cancelled}),
-    S.failed: frozenset(),
-    S.cancelled: frozenset(),
+    S.opened: frozenset({S.evaluating, S.failed, S.cancelled}),
+    # The committee may reject every bid (Evaluation Rules Art.27): the tender fails.
+    S.evaluating: frozenset({S.evaluated, S.failed, S.cancelled}),
+    # Construction publishes candidates first (Bidding Regs Art.54); procurement goes to its result notice.
+    S.evaluated: frozenset({S.publicity, S.awarded, S.failed, S.cancelled}),
+    # An upheld objection or complaint sends the tender back to the committee (re-evaluation).
+    S.publicity: frozenset({S.awarded, S.evaluating, S.failed, S.cancelled}),
+    S.awarded: frozenset({S.contracted, S.cancelled}),
+    S.contracted: frozenset({S.archived}),
+    S.failed: frozenset({S.archived}),
+    S.cancelled: frozenset({S.archived}),
+    S.archived: frozenset(),
 })
 
 STATUS_LABELS: Final = MappingProxyType({
@@ -28,6 +37,12 @@ STATUS_LABELS: Final = MappingProxyType({
     S.bid_closed: ("投标已截止", "Bids closed", "orange"),
     S.opening: ("开标中", "Opening", "orange"),
     S.opened: ("已开标", "Opened", "blue"),
+    S.evaluating: ("评标中", "Evaluating", "orange"),
+    S.evaluated: ("评标结束", "Evaluated", "blue"),
+    S.publicity: ("公示中", "Candidates published", "blue"),
+    S.awarded: ("已定标", "Awarded", "green"),
+    S.contracted: ("合同已备案", "Contract recorded", "green"),
+    S.archived: ("已归档", "Archived", "gray"),
     S.failed: ("流标", "Failed", "red"),
     S.cancelled: ("已终止", "Cancelled", "red"),
 })
