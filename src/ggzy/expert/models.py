@@ -55,6 +55,9 @@ class Expert(IdMixin, Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    """Why staff last suspended, retired or reinstated the expert (the history is in the audit log)."""
+    status_changed_at: Mapped[datetime | None]
 
 
 class ExpertSpecialty(IdMixin, Base):
@@ -181,6 +184,10 @@ class DrawRound(IdMixin, Base):
     excluded: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
     """How many were left out and why (回避 ground → count); no names."""
     drawn_at: Mapped[datetime]
+    snapshot: Mapped[str] = mapped_column(Text, default="")
+    """The snapshot's exact bytes (canonical JSON, UTF-8) as well: replacement rounds are drawn by the chronograph,
+    which has no blob store, and a verifier must always be able to get them; the blob store copy is filled in
+    from here when missing (expert.draw_service.round_snapshot)."""
 
 
 class MemberKind(StrEnum):
