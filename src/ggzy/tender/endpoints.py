@@ -37,7 +37,8 @@ def tender_out(v: TenderView) -> TenderOut:
         max_bid_bytes=t.max_bid_bytes, rescue_threshold=t.rescue_threshold,
         rescue_custodians=[Custodian.model_validate(c) for c in t.rescue_custodians or []],
         coefficient_range=CoefficientRange.model_validate(t.coefficient_range) if t.coefficient_range else None,
-        published_at=t.published_at, lots=[LotOut.model_validate(lot) for lot in v.lots],
+        evaluation_plan=t.evaluation_plan, published_at=t.published_at,
+        lots=[LotOut.model_validate(lot) for lot in v.lots],
         warnings=[Message(code=c, zh=zh, en=en) for c, zh, en in v.warnings],
         notice_id=v.notice.id if v.notice else None, deadline_moved=v.deadline_moved,
     )

@@ -20,10 +20,13 @@ if TYPE_CHECKING:
 
 PublishHook = Callable[[AsyncSession, "Actor", "Tender", datetime], Awaitable[None]]
 BidClosedHook = Callable[[AsyncSession, "Tender", datetime], Awaitable[None]]
+TimetableHook = Callable[[AsyncSession, "Tender", datetime], Awaitable[None]]
+"""The bid deadline of a published tender moved (correction, clarification, suspension) or the tender was cancelled."""
 
-HOOK_MODULES = ["ggzy.bid.hooks", "ggzy.opening.hooks"]
+HOOK_MODULES = ["ggzy.bid.hooks", "ggzy.opening.hooks", "ggzy.venue.hooks"]
 _on_published: list[PublishHook] = []
 _on_bid_closed: list[BidClosedHook] = []
+_on_timetable_changed: list[TimetableHook] = []
 
 
 def on_published(hook: PublishHook) -> PublishHook:
@@ -33,6 +36,11 @@ def on_published(hook: PublishHook) -> PublishHook:
 
 def on_bid_closed(hook: BidClosedHook) -> BidClosedHook:
     _on_bid_closed.append(hook)
+    return hook
+
+
+def on_timetable_changed(hook: TimetableHook) -> TimetableHook:
+    _on_timetable_changed.append(hook)
     return hook
 
 
@@ -50,4 +58,10 @@ async def run_published(session: AsyncSession, actor: Actor, tender: Tender, now
 async def run_bid_closed(session: AsyncSession, tender: Tender, now: datetime) -> None:
     _load()
     for hook in _on_bid_closed:
+        await hook(session, tender, now)
+
+
+async def run_timetable_changed(session: AsyncSession, tender: Tender, now: datetime) -> None:
+    _load()
+    for hook in _on_timetable_changed:
         await hook(session, tender, now)

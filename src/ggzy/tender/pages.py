@@ -18,6 +18,8 @@ from ggzy.auth.actor import Actor
 from ggzy.auth.deps import CurrentActor
 from ggzy.bid.models import KeySet, KeySetStatus
 from ggzy.bid.rules import RESCUE_SUITE
+from ggzy.evaluation.methods import plan as eval_plan
+from ggzy.evaluation.methods.base import Category, CriterionKind
 from ggzy.kit.errors import DomainError, Invalid
 from ggzy.kit.templating import login_redirect as _login
 from ggzy.kit.templating import render
@@ -29,7 +31,7 @@ from ggzy.project.models import LINE_LABELS, NOTICE_LABELS, TENDER_LINES, Projec
 from ggzy.project.pages import money_or_none, validation_error
 from ggzy.tender import rules, service
 from ggzy.tender.models import Tender, TenderStatus
-from ggzy.tender.schemas import CorrectionIn, Custodian, LotChange, LotIn, TenderCreate
+from ggzy.tender.schemas import CoefficientRange, CorrectionIn, Custodian, LotChange, LotIn, TenderCreate
 from ggzy.tender.service import METHOD_LABELS
 from ggzy.tender.state import STATUS_LABELS
 
@@ -182,6 +184,62 @@ def _threshold(value: str) -> int:
     return int(value)
 
 
+# ---------------------------------------------------------------- the evaluation plan editor (评标办法细则)
+
+CATEGORY_LABELS: dict[str, tuple[str, str, str]] = {
+    Category.goods: ("货物", "Goods", "procurement"), Category.services: ("服务", "Services", "procurement"),
+    Category.works: ("工程", "Works", "construction"),
+}
+"""value → (zh, en, the trading line it belongs to)."""
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    CriterionKind.price: ("价格分（系统计算）", "Price (computed)"), CriterionKind.technical: ("技术", "Technical"),
+    CriterionKind.commercial: ("商务", "Commercial"),
+}
+PLAN_FIELDS = ("plan_category", "plan_custom", "bp_drop", "bp_above", "bp_below", "coef_min", "coef_max", "coef_step")
+
+
+def preset_rows(method: str, category: str = "") -> list[dict[str, str]]:
+    """The criteria rows of a method's preset, as the form shows them."""
+    by_cat = eval_plan.presets_json().get(method, {})
+    chosen: dict[str, Any] = by_cat.get(category) or next(iter(by_cat.values()), {"criteria": []})
+    return [{"name": c["name"], "kind": c["kind"], "max": c["max"]} for c in chosen["criteria"]]
+
+
+def plan_form(raw: FormData | None, method: str) -> dict[str, Any]:
+    """The plan part of the form as typed (or the method's preset when there is no submission yet)."""
+    bp = eval_plan.DEFAULT_BASE_PRICE
+    if raw is None:
+        return {"plan_category": "", "plan_custom": "", "criteria": preset_rows(method),
+                "bp_drop": str(bp.drop_extremes_above), "bp_above": str(bp.deduction_above),
+                "bp_below": str(bp.deduction_below), "coef_min": "", "coef_max": "", "coef_step": "0.005"}
+    out: dict[str, Any] = {k: str(raw.get(k, "")).strip() for k in PLAN_FIELDS}
+    names, kinds, maxes = raw.getlist("crit_name"), raw.getlist("crit_kind"), raw.getlist("crit_max")
+    rows = [{"name": str(n).strip(), "kind": str(kinds[i]) if i < len(kinds) else "",
+             "max": str(maxes[i]).strip() if i < len(maxes) else ""} for i, n in enumerate(names)]
+    rows = [r for r in rows if r["name"] or r["max"]]
+    out["criteria"] = rows if out["plan_custom"] else preset_rows(method, out["plan_category"])
+    return out
+
+
+def plan_input(form: dict[str, Any], method: str) -> tuple[eval_plan.EvaluationPlanIn | None, CoefficientRange | None]:
+    """The plan and the 下浮系数 range to send to the service; ValidationError on malformed numbers."""
+    category = form.get("plan_category") or None
+    coefficient = None
+    if method in eval_plan.BASE_PRICE_METHODS and (form.get("coef_min") or form.get("coef_max")):
+        coefficient = CoefficientRange.model_validate({
+            "min": form.get("coef_min") or form.get("coef_max"), "max": form.get("coef_max") or form.get("coef_min"),
+            "step": form.get("coef_step") or "0.005"})
+    if not form.get("plan_custom"):
+        return (eval_plan.EvaluationPlanIn.model_validate({"category": category}) if category else None), coefficient
+    base = None
+    if method in eval_plan.BASE_PRICE_METHODS:
+        base = {"drop_extremes_above": form.get("bp_drop") or None, "deduction_above": form.get("bp_above") or None,
+                "deduction_below": form.get("bp_below") or None}
+        base = {k: v for k, v in base.items() if v is not None}
+    return eval_plan.EvaluationPlanIn.model_validate({
+        "category": category, "criteria": form.get("criteria") or [], "base_price": base}), coefficient
+
+
 async def _new_form(request: Request, session: DB, actor: Actor, *, form: dict[str, Any] | None = None,
                     error: DomainError | None = None) -> HTMLResponse:
     projects = [p for p in await project_service.list_projects(
@@ -189,12 +247,16 @@ async def _new_form(request: Request, session: DB, actor: Actor, *, form: dict[s
     current = rules.current_ruleset()
     methods = {line.value: [(m.value, *METHOD_LABELS[m]) for m in current.for_line(line).methods]
                for line in current.lines}
+    first_method = next(iter(next(iter(methods.values()))))[0]
     form = form or {"project_id": request.query_params.get("project_id", ""), "rescue_threshold": "3",
-                    "custodians": [], "lots": [{"name": "", "budget": "", "ceiling": "", "bond": ""}]}
+                    "custodians": [], "lots": [{"name": "", "budget": "", "ceiling": "", "bond": ""}],
+                    "plan": plan_form(None, first_method)}
     chosen = {c["org_id"]: c["label"] for c in form.get("custodians", [])}
     return render(request, "tender/new.html", {
         **_common(), "projects": projects, "methods": methods, "form": form, "error": error, "ruleset": current,
         "candidates": await candidate_custodians(session, projects), "chosen": chosen,
+        "presets": eval_plan.presets_json(), "category_labels": CATEGORY_LABELS, "kind_labels": KIND_LABELS,
+        "base_price_methods": sorted(eval_plan.BASE_PRICE_METHODS),
     }, status_code=error.status if error else 200)
 
 
@@ -228,6 +290,7 @@ async def create_tender(request: Request, session: DB, actor: CurrentActor, cloc
         "doc_start", "doc_end", "question_deadline", "bid_deadline", "rescue_threshold")}
     form["lots"] = _lots_from(raw) or [{"name": "", "budget": "", "ceiling": "", "bond": ""}]
     form["custodians"] = custodians_from(raw)
+    form["plan"] = plan_form(raw, form["evaluation_method"])
     try:
         threshold = _threshold(form["rescue_threshold"])
         check_rescue_plan(bool(form["has_rescue_plan"]), threshold, form["custodians"])
@@ -235,6 +298,7 @@ async def create_tender(request: Request, session: DB, actor: CurrentActor, cloc
             lots = [LotIn(name=r["name"], budget=money_or_none(r["budget"]),
                           ceiling_price=money_or_none(r["ceiling"]), bond_amount=money_or_none(r["bond"]) or 0)
                     for r in _lots_from(raw)]
+            plan, coefficient = plan_input(form["plan"], form["evaluation_method"])
             data = TenderCreate(
                 project_id=form["project_id"], title=form["title"] or None,
                 evaluation_method=form["evaluation_method"], has_rescue_plan=bool(form["has_rescue_plan"]),
@@ -244,6 +308,7 @@ async def create_tender(request: Request, session: DB, actor: CurrentActor, cloc
                 bid_deadline=beijing(form["bid_deadline"], "bid_deadline"), lots=lots,
                 rescue_threshold=threshold,
                 rescue_custodians=[Custodian(**c) for c in form["custodians"]] if form["has_rescue_plan"] else [],
+                evaluation_plan=plan, coefficient_range=coefficient,
             )
         except ValidationError as exc:
             raise validation_error(exc) from None

@@ -28,7 +28,7 @@ from ggzy.notify.service import notify_orgs
 from ggzy.party.models import Role
 from ggzy.project.models import Notice, NoticeKind, Project, TradingLine
 from ggzy.supervision.guard import ensure_trading_open
-from ggzy.tender import rules
+from ggzy.tender import hooks, rules
 from ggzy.tender.document_errors import (
     AlreadyAnswered,
     ClarificationClosed,
@@ -276,6 +276,7 @@ async def _publish(
         lr = rules.get_ruleset(tender.ruleset_version).for_line(tender.line)
         project = await session.get(Project, tender.project_id)
         tender.bid_deadline, tender.next_check_at, tender.updated_at = new_deadline, new_deadline, now
+        await hooks.run_timetable_changed(session, tender, now)  # the venue moves the sessions
         # The public must learn the new opening time; the clarification's content stays with downloaders.
         notice = Notice(
             project_id=tender.project_id, tender_id=tender.id, kind=NoticeKind.correction, line=tender.line,

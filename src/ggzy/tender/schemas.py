@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from ggzy.evaluation.methods.plan import EvaluationPlanIn
 from ggzy.project.models import TradingLine
 from ggzy.tender.models import EvaluationMethod, TenderStatus
 
@@ -77,6 +78,9 @@ class TenderCreate(BaseModel):
     rescue_threshold: int = Field(default=3, ge=2, le=9)
     rescue_custodians: list[Custodian] = Field(default_factory=list, max_length=9)
     coefficient_range: CoefficientRange | None = None
+    evaluation_plan: EvaluationPlanIn | None = None
+    """评标办法细则: category, criteria with maxima, base-price rule; left out, the method's preset
+    (evaluation.methods.plan, checked against the method and the line, e.g. MOF 87 Art.55)."""
     lots: list[LotIn] = Field(min_length=1, max_length=50)
 
 
@@ -99,6 +103,9 @@ class TenderUpdate(BaseModel):
     rescue_threshold: int | None = Field(default=None, ge=2, le=9)
     rescue_custodians: list[Custodian] | None = Field(default=None, max_length=9)
     coefficient_range: CoefficientRange | None = None
+    evaluation_plan: EvaluationPlanIn | None = None
+    """Replaces the plan; sent as null, the method's preset. Left out while the method changes: a preset plan
+    follows the new method, a custom plan is re-checked against it."""
     lots: list[LotIn] | None = Field(default=None, min_length=1, max_length=50)
 
 
@@ -177,6 +184,9 @@ class TenderOut(BaseModel):
     rescue_threshold: int
     rescue_custodians: list[Custodian]
     coefficient_range: CoefficientRange | None
+    evaluation_plan: dict[str, Any] | None = None
+    """The stored plan (evaluation.methods.plan.plan_to_json; Decimals as strings); None on tenders made before
+    plans were stored (the method's preset applies)."""
     published_at: datetime | None
     lots: list[LotOut]
     warnings: list[Message] = []

@@ -18,7 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ggzy.audit.service import record
 from ggzy.auth.actor import Actor
+from ggzy.evaluation.methods import plan as eval_plan
+from ggzy.evaluation.methods.plan import EvaluationPlanIn
 from ggzy.kit.db import commit
+from ggzy.kit.errors import DomainError
 from ggzy.kit.money import fmt as fmt_money
 from ggzy.kit.timefmt import show as show_time
 from ggzy.notify.service import notify_orgs
@@ -81,6 +84,7 @@ def snapshot(t: Tender, lots: list[Lot] | None = None) -> dict[str, Any]:
         "bid_deadline": t.bid_deadline, "deadline_provisional": t.deadline_provisional,
         "max_bid_bytes": t.max_bid_bytes, "rescue_threshold": t.rescue_threshold,
         "rescue_custodians": t.rescue_custodians, "coefficient_range": t.coefficient_range,
+        "evaluation_plan": t.evaluation_plan,
     }
     if lots is not None:
         out["lots"] = [_lot_dict(lot) for lot in lots]
@@ -138,24 +142,82 @@ def _timetable(t: Tender) -> Timetable:
 
 def _check_all(
     tt: Timetable, *, method: EvaluationMethod | str, lots: list[tuple[int, Decimal, Decimal | None, Decimal]],
-    lr: rules.LineRules, now: datetime, overrides: Overrides,
+    lr: rules.LineRules, now: datetime, overrides: Overrides, plan: list[Violation] | None = None,
 ) -> bool:
-    """Raise with every violation; return whether the document period end is provisional."""
-    found = rules.check_method(method, lr) + rules.check_timetable(tt, rules=lr, now=now, overrides=overrides)
+    """Raise with every violation (`plan`: the evaluation plan's); return whether the document period end is
+    provisional."""
+    found = rules.check_method(method, lr) + (plan or [])
+    found += rules.check_timetable(tt, rules=lr, now=now, overrides=overrides)
     for number, budget, ceiling, bond in lots:
         found += rules.check_lot(number=number, budget=budget, ceiling_price=ceiling, bond_amount=bond, rules=lr)
     _raise_if(found)
     return rules.earliest_doc_end(tt.doc_start, lr, overrides)[1]
 
 
+def _plan(data: EvaluationPlanIn | None, method: EvaluationMethod | str, lr: rules.LineRules
+          ) -> tuple[dict[str, Any] | None, list[Violation]]:
+    """The evaluation plan to store (evaluation.methods.plan: JSON, Decimals as strings) and its violations,
+    e.g. a goods price weight under 30 (MOF 87 Art.55). A method the line does not allow is check_method's to
+    report, so the plan is not judged against it."""
+    if rules.check_method(method, lr):
+        return None, []
+    plan, problems = eval_plan.plan_problems(data, str(method), lr.line)
+    found = [Violation(p.code, p.zh, p.en, rules.Article(*p.article) if p.article else None, p.field)
+             for p in problems]
+    if plan is None or found:
+        return None, found
+    return eval_plan.plan_to_json(plan, preset=eval_plan.is_preset(data)), []
+
+
+def _stored_plan_in(tender: Tender) -> EvaluationPlanIn | None:
+    """The stored plan as input again, re-checked on publication and when the draft's method changes: a preset
+    keeps only its category (so it follows the method), none stored is the method's preset."""
+    stored = tender.evaluation_plan
+    if not stored:
+        return None
+    if stored.get("preset"):
+        return eval_plan.plan_in_of({"category": stored.get("category")})
+    return eval_plan.plan_in_of(stored)
+
+
+def plan_summary(stored: dict[str, Any] | None) -> str:
+    """One line for the announcement: the criteria with their maxima and the base-price rule."""
+    if not stored:
+        return ""
+    parts = [f"{c['name']} {c['max']}分" for c in stored.get("criteria") or []]
+    text = "评分因素：" + "、".join(parts) if parts else ""
+    bp = stored.get("base_price")
+    if bp:
+        text += (f"；评标基准价为有效投标报价的算术平均值（有效报价多于{bp['drop_extremes_above']}家时去掉一个最高、"
+                 f"一个最低报价）乘以（1－开标时随机抽取的下浮系数），报价每高于基准价1%扣{bp['deduction_above']}分，"
+                 f"每低于基准价1%扣{bp['deduction_below']}分")
+    return text
+
+
 def _lot_rows(lots: list[LotIn]) -> list[tuple[int, Decimal, Decimal | None, Decimal]]:
     return [(n, lot.budget, lot.ceiling_price, lot.bond_amount) for n, lot in enumerate(lots, start=1)]
+
+
+COEFFICIENT_WARNING = (
+    "tender.coefficient_large",
+    "下浮系数为小数比例（0.01 表示下浮1%），评标基准价 = 平均值 ×（1 − 下浮系数）；"
+    "当前范围超过 0.20，请核对是否误填为乘数",
+    "The floating coefficient is a fraction (0.01 = 1% down; base = mean × (1 − coefficient)); the range goes above "
+    "0.20: check it is not a multiplier",
+)
+COEFFICIENT_PLAUSIBLE_MAX = Decimal("0.20")
+"""Published sets are a few percent (e.g. 0.25%-1.5%, DOMAIN.md); above this the range was likely typed as a
+multiplier (0.95 for 5% down), which evaluation.methods would apply as 95% down."""
 
 
 def view(tender: Tender, lots: list[Lot], **kw: Any) -> TenderView:
     v = TenderView(tender=tender, lots=lots, **kw)
     if tender.deadline_provisional:
         v.warnings.append(PROVISIONAL_WARNING)
+    rng = tender.coefficient_range
+    if (rng and str(tender.evaluation_method) in eval_plan.BASE_PRICE_METHODS
+            and Decimal(rng.get("max", "0")) > COEFFICIENT_PLAUSIBLE_MAX):
+        v.warnings.append(COEFFICIENT_WARNING)
     return v
 
 
@@ -174,8 +236,9 @@ async def create_tender(session: AsyncSession, actor: Actor, data: TenderCreate,
     version = rules.CURRENT_RULESET
     lr = rules.get_ruleset(version).for_line(project.line)
     tt = Timetable(data.doc_start, data.doc_end, data.question_deadline, data.bid_deadline)
+    plan_json, plan_violations = _plan(data.evaluation_plan, data.evaluation_method, lr)
     provisional = _check_all(tt, method=data.evaluation_method, lots=_lot_rows(data.lots), lr=lr, now=now,
-                             overrides=await load_overrides(session))
+                             overrides=await load_overrides(session), plan=plan_violations)
     count = int((await session.execute(select(func.count(Tender.id)).where(Tender.project_id == project.id)))
                 .scalar_one())
     tender = Tender(
@@ -187,7 +250,8 @@ async def create_tender(session: AsyncSession, actor: Actor, data: TenderCreate,
         question_deadline=tt.question_deadline, bid_deadline=tt.bid_deadline, deadline_provisional=provisional,
         decryption_window_minutes=data.decryption_window_minutes, max_bid_bytes=data.max_bid_mib * 1024 * 1024,
         rescue_threshold=data.rescue_threshold, rescue_custodians=[c.model_dump() for c in data.rescue_custodians],
-        coefficient_range=_coefficients(data.coefficient_range), created_at=now, updated_at=now,
+        coefficient_range=_coefficients(data.coefficient_range), evaluation_plan=plan_json, created_at=now,
+        updated_at=now,
     )
     session.add(tender)
     await session.flush()
@@ -223,7 +287,8 @@ async def update_tender(
         )
     old_lots = await _lots(session, tender.id)
     before = snapshot(tender, old_lots)
-    changes = data.model_dump(exclude_unset=True, exclude={"lots", "max_bid_mib", "coefficient_range"})
+    changes = data.model_dump(exclude_unset=True,
+                              exclude={"lots", "max_bid_mib", "coefficient_range", "evaluation_plan"})
     changes = {k: v for k, v in changes.items() if v is not None}
     if data.max_bid_mib is not None:
         changes["max_bid_bytes"] = data.max_bid_mib * 1024 * 1024
@@ -235,8 +300,14 @@ async def update_tender(
     lot_rows = (_lot_rows(data.lots) if data.lots is not None
                 else [(lot.number, lot.budget, lot.ceiling_price, lot.bond_amount) for lot in old_lots])
     lr = rules.get_ruleset(tender.ruleset_version).for_line(tender.line)
+    plan_json, plan_violations = tender.evaluation_plan, list[Violation]()
+    if "evaluation_plan" in data.model_fields_set or method != tender.evaluation_method:
+        plan_in = (data.evaluation_plan if "evaluation_plan" in data.model_fields_set
+                   else _stored_plan_in(tender))
+        plan_json, plan_violations = _plan(plan_in, method, lr)
     provisional = _check_all(tt, method=method, lots=lot_rows, lr=lr, now=now,
-                             overrides=await load_overrides(session))
+                             overrides=await load_overrides(session), plan=plan_violations)
+    changes["evaluation_plan"] = plan_json
     for key, value in changes.items():
         setattr(tender, key, value.strip() if isinstance(value, str) and key != "evaluation_method" else value)
     tender.deadline_provisional, tender.updated_at = provisional, now
@@ -268,7 +339,7 @@ def _notice_data(t: Tender, lots: list[Lot], lr: rules.LineRules) -> dict[str, A
         "has_rescue_plan": t.has_rescue_plan, "deadline_provisional": t.deadline_provisional,
         "timetable": {k: (getattr(t, k).isoformat() if getattr(t, k) else None) for k in rules.TIMETABLE_FIELDS},
         "lots": [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in _lot_dict(lot).items()} for lot in lots],
-        "bond_max_ratio": str(lr.bond_max_ratio),
+        "bond_max_ratio": str(lr.bond_max_ratio), "evaluation_plan": t.evaluation_plan,
     }
 
 
@@ -282,11 +353,13 @@ async def publish_announcement(session: AsyncSession, actor: Actor, tender_id: s
     lr = rules.get_ruleset(tender.ruleset_version).for_line(tender.line)
     if not lots:
         raise TenderInvalid("tender.no_lots", "至少需要一个标段（包）", "At least one lot is required")
+    plan_json, plan_violations = _plan(_stored_plan_in(tender), tender.evaluation_method, lr)
     provisional = _check_all(_timetable(tender), method=tender.evaluation_method,
                              lots=[(lot.number, lot.budget, lot.ceiling_price, lot.bond_amount) for lot in lots],
-                             lr=lr, now=now, overrides=await load_overrides(session))
+                             lr=lr, now=now, overrides=await load_overrides(session), plan=plan_violations)
     project = await session.get(Project, tender.project_id)
     before = snapshot(tender)
+    tender.evaluation_plan = plan_json  # what the announcement publishes is what the committee will apply
     state.transition_to(tender, TenderStatus.published)
     tender.published_at, tender.updated_at = now, now
     tender.deadline_provisional = provisional
@@ -303,7 +376,7 @@ async def publish_announcement(session: AsyncSession, actor: Actor, tender_id: s
     body = "\n\n".join(p for p in [
         f"{tender.title}（项目编号 {tender.code}）已具备招标条件，现进行公开招标，欢迎符合条件的投标人参加。",
         tender.description, f"资格要求：{tender.qualification}" if tender.qualification else "",
-        lot_lines, f"评标办法：{method_zh}", _timetable_lines(tender),
+        lot_lines, f"评标办法：{method_zh}", plan_summary(tender.evaluation_plan), _timetable_lines(tender),
         "全流程电子化，不见面开标：投标文件须在投标人端加密后上传，逾期上传的投标文件不予受理。",
     ] if p)
     notice = Notice(
@@ -405,6 +478,8 @@ async def publish_correction(
         tender.description = changes["description"]["after"]
     tender.deadline_provisional = provisional
     tender.next_check_at, tender.updated_at = tt.bid_deadline, now
+    if "bid_deadline" in changes:
+        await hooks.run_timetable_changed(session, tender, now)  # the venue moves the sessions
     for number, upd in lot_updates.items():
         for key, value in upd.items():
             setattr(by_number[number], key, value)
@@ -490,6 +565,7 @@ async def cancel_tender(
     was_public = tender.published_at is not None
     state.transition_to(tender, TenderStatus.cancelled)
     tender.next_check_at, tender.updated_at = None, now
+    await hooks.run_timetable_changed(session, tender, now)  # the venue releases the sessions
     notice = None
     if was_public:
         notice = Notice(
@@ -567,6 +643,10 @@ async def preflight(session: AsyncSession, v: TenderView, *, now: datetime) -> l
         return [Violation(err.code, err.message_zh, err.message_en)]
     found = rules.check_method(t.evaluation_method, lr) + rules.check_timetable(
         tt, rules=lr, now=now, overrides=await load_overrides(session))
+    try:
+        found += _plan(_stored_plan_in(t), t.evaluation_method, lr)[1]
+    except DomainError as err:  # a stored plan that no longer parses
+        found.append(Violation(err.code, err.message_zh, err.message_en, field="evaluation_plan"))
     for lot in v.lots:
         found += rules.check_lot(number=lot.number, budget=lot.budget, ceiling_price=lot.ceiling_price,
                                  bond_amount=lot.bond_amount, rules=lr)

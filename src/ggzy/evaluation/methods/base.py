@@ -96,13 +96,22 @@ class Ranked:
     total: Decimal | None = None
     """None for the lowest-price methods."""
     rank: int = 0
+    tie: bool = False
+    """并列: the method's keys could not tell this bid from another and the committee gave no order, so the
+    rank between them fell to entry-id order; the report prints 并列 (MOF 87 Art.56/57) for the committee or
+    tenderer to resolve."""
+    base_price: Decimal | None = None
+    """The lot's base price (基准价, fen) for the base-price methods; None otherwise."""
+    deviation: Decimal | None = None
+    """(price − base) ÷ base × 100, signed, rounded to 0.01 for the report; None without a base price."""
 
 
 class Method(Protocol):
     name: str
 
     def rank(self, plan: Plan, bids: Sequence[BidInput], scores: ScoreSheet, *,
-             coefficient: Decimal | None = None) -> list[Ranked]:
+             coefficient: Decimal | None = None, tie_break: Sequence[str] = ()) -> list[Ranked]:
         """Valid bids only, best first, ranks 1..n with the method's tie rules; `coefficient` is the 下浮系数
-        drawn at the opening (base-price variant only)."""
+        drawn at the opening (base-price variant only); `tie_break` is the order of entry ids the committee
+        recorded for bids the method cannot separate (see methods/ranking.py)."""
         ...
