@@ -16,6 +16,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ggzy.supervision.rules import shift_deadline, uncovered_length
+from ggzy.tender.hooks import run_timetable_changed
 from ggzy.tender.models import Tender, TenderStatus
 
 
@@ -140,6 +141,7 @@ async def shift_tenders(session: AsyncSession, window: SuspensionWindow, now: da
         paused = window.still_suspended(tender.project_id)
         tender.next_check_at = None if paused else tender_next_check(tender)
         tender.updated_at = now
+        await run_timetable_changed(session, tender, now)  # the venue moves the tender's sessions
         after: dict[str, Any] = {f: getattr(tender, f) for f in TENDER_DEADLINES}
         after.update(next_check_at=tender.next_check_at, delay_seconds=int(delay.total_seconds()),
                      still_suspended=paused)

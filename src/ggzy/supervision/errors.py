@@ -1,4 +1,4 @@
-"""Named errors of the supervision domain (suspension of trading)."""
+"""Named errors of the supervision domain: suspension of trading and complaints (投诉)."""
 
 from ggzy.kit.errors import DomainError
 
@@ -71,3 +71,64 @@ class ReasonRequired(DomainError):
     code = "supervision.reason_required"
     message_zh = "请填写暂停交易的原因"
     message_en = "Give the reason for the suspension"
+
+
+# ---------------------------------------------------------------- complaints (投诉)
+
+
+class ComplaintNotFound(DomainError):
+    status = 404
+    code = "complaint.not_found"
+    message_zh = "找不到该投诉"
+    message_en = "Complaint not found"
+
+
+class BadComplaintTransition(DomainError):
+    status = 409
+    code = "complaint.bad_transition"
+    message_zh = "投诉当前状态不允许此操作"
+    message_en = "The complaint's current status does not allow this"
+
+
+class NotObjector(DomainError):
+    status = 403
+    code = "complaint.not_objector"
+    message_zh = "只有提出该异议（质疑）的投标人（供应商）可以就其投诉"
+    message_en = "Only the bidder that raised the objection may complain about it"
+
+
+class NotComplaintHandler(DomainError):
+    status = 403
+    code = "complaint.not_line_supervisor"
+    message_zh = "只有本项目所属行业的行政监督部门可以处理该投诉（《招标投标法实施条例》第六十一条）"
+    message_en = "Only a supervisor of the tender's trading line handles this complaint (Bidding Regs Art.61)"
+
+
+class ObjectionPending(DomainError):
+    status = 409
+    code = "complaint.objection_pending"
+    message_zh = "异议（质疑）尚在答复期内：须待招标人（采购人）答复或答复期满后再投诉" \
+                 "（《招标投标法实施条例》第六十条）"
+    message_en = "The objection awaits its answer: complain once it is answered or its answer period has passed " \
+                 "(Bidding Regs Art.60)"
+
+
+class ComplaintWindowClosed(DomainError):
+    status = 409
+    code = "complaint.window_closed"
+    message_zh = "已超过投诉期限，不予受理（《招标投标法实施条例》第六十条；《政府采购法》第五十五条）"
+    message_en = "The complaint period is over (Bidding Regs Art.60; GP Law Art.55)"
+
+
+class AlreadyComplained(DomainError):
+    status = 409
+    code = "complaint.already_filed"
+    message_zh = "已就该异议提出投诉"
+    message_en = "A complaint about this objection is already filed"
+
+
+class ComplaintTextRequired(DomainError):
+    status = 422
+    code = "complaint.text_required"
+    message_zh = "请填写内容"
+    message_en = "Write the text"

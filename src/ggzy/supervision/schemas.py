@@ -1,4 +1,4 @@
-"""Pydantic shapes of the supervision API (suspension of trading). Times are returned as aware UTC."""
+"""Pydantic shapes of the supervision API (suspension of trading, complaints). Times are returned as aware UTC."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ggzy.supervision.models import SuspensionScope, SuspensionStatus
+from ggzy.publicity.models import Remedy
+from ggzy.supervision.models import ComplaintDecision, ComplaintStatus, SuspensionScope, SuspensionStatus
 
 
 class SuspensionIn(BaseModel):
@@ -51,3 +52,66 @@ class SuspensionOut(BaseModel):
     """When trading actually stopped (request time for platform, approval time for a project)."""
     ended_at: datetime | None
     ended_by: str | None
+
+
+# ---------------------------------------------------------------- complaints (投诉)
+
+
+class ComplaintIn(BaseModel):
+    """The complaint about the answer to one's objection (the matters, the facts and the request, in writing)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    body: str = Field(max_length=4000)
+
+
+class AcceptIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    suspend: bool = False
+    """Order the project suspended while the complaint is handled (Bidding Regs Art.62)."""
+    note: str = Field(default="", max_length=2000)
+
+
+class RefuseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(max_length=4000)
+
+
+class DecideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    upheld: bool
+    decision: str = Field(max_length=4000)
+    """The written decision's reasoning (书面处理决定)."""
+    remedy: Remedy | None = None
+    """Required when upheld: none, reevaluate or next_candidate."""
+    candidate_id: str | None = Field(default=None, max_length=32)
+
+
+class ComplaintOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    tender_id: str
+    project_id: str
+    line: str
+    objection_id: str
+    complainant_org_id: str
+    body: str
+    filed_at: datetime
+    status: ComplaintStatus
+    accept_due: datetime
+    accepted_at: datetime | None
+    refused_at: datetime | None
+    refusal_reason: str
+    decide_due: datetime | None
+    decided_at: datetime | None
+    decision: ComplaintDecision | None
+    decision_text: str
+    remedy: str | None
+    excluded_candidate_id: str | None
+    notice_id: str | None
+    suspension_id: str | None
+    provisional: str

@@ -39,6 +39,7 @@ from ggzy.supervision.errors import (
 from ggzy.supervision.models import Suspension, SuspensionScope, SuspensionStatus
 from ggzy.supervision.state import transition_to
 from ggzy.tender.models import DocumentDownload, Tender
+from ggzy.venue.duty import AlertKind, alert_on_duty
 
 S = SuspensionStatus
 OPEN_STATUSES = (S.pending_approval, S.active)
@@ -286,6 +287,9 @@ async def _activate(session: AsyncSession, suspension: Suspension, actor: Actor,
     projects = await _affected_projects(session, suspension, affected)
     published = await _announce(session, suspension, projects, affected, resumed=False, now=now,
                                 by_user=suspension.requested_by)
+    scope = "全平台" if suspension.project_id is None else "、".join(f"{p.code} {p.name}" for p in projects)
+    await alert_on_duty(session, AlertKind.suspension, f"暂停交易（{scope}）：{suspension.reason}", now,
+                        project_id=suspension.project_id)
     await record(session, tag, actor, subject_type="suspension", subject_id=suspension.id,
                  project_id=suspension.project_id, before=before,
                  after={**_snapshot(suspension), "paused": [{"kind": a.kind, "id": a.id} for a in affected],
@@ -411,6 +415,14 @@ async def resume_trading(
     """Centre staff end a suspension: every running deadline moves by its length; everyone is told."""
     _require_centre(actor)
     suspension = await _lock_suspension(session, suspension_id)
+    await _end(session, actor, suspension, note=note, now=now, broker=broker)
+    await commit(session)
+    return suspension
+
+
+async def _end(session: AsyncSession, actor: Actor, suspension: Suspension, *, note: str, now: datetime,
+               broker: Broker | None) -> None:
+    """End `suspension` in the caller's transaction: shift every running deadline, publish, notify."""
     before = _snapshot(suspension)
     transition_to(suspension, S.ended)
     assert suspension.started_at is not None
@@ -453,5 +465,45 @@ async def resume_trading(
                         "shifted": [{"kind": a.kind, "id": a.id} for a in affected],
                         "notices": [n.id for n in published.notices]}, now=now)
     _publish(session, broker, suspension, "ended", published.events)
-    await commit(session)
+
+
+# ---------------------------------------------------------------- ordered by a supervisor handling a complaint
+
+
+async def order_suspension(session: AsyncSession, actor: Actor, project_id: str, *, reason: str, now: datetime,
+                           broker: Broker | None = None) -> Suspension:
+    """A supervisor of the project's line orders it suspended at once while handling a complaint (Bidding Regs
+    Art.62: 必要时，行政监督部门可以责令暂停招标投标活动), in the caller's transaction (no commit)."""
+    if not actor.has(Role.supervisor):
+        raise NotLineSupervisor()
+    project = (await session.execute(
+        lock_for_update(session, select(Project).where(Project.id == project_id)))).scalars().first()
+    if project is None:
+        raise ProjectNotFound()
+    if project.line not in actor.supervised_lines:
+        raise NotLineSupervisor(detail={"line": project.line})
+    if project.status != ProjectStatus.admitted:
+        raise ProjectNotAdmitted()
+    reason = reason.strip()
+    if not reason:
+        raise ReasonRequired()
+    if await _open_conflict(session, SuspensionScope.project, project_id):
+        raise AlreadySuspended()
+    suspension = Suspension(scope=SuspensionScope.project, project_id=project_id, reason=reason,
+                            status=S.pending_approval, requested_by=actor.user_id, requested_at=now,
+                            approved_by=actor.user_id, approved_at=now, decision_note="")
+    session.add(suspension)
+    await session.flush()
+    await _activate(session, suspension, actor, now=now, broker=broker, tag="suspension:ordered",
+                    before=_snapshot(suspension))
+    return suspension
+
+
+async def lift_suspension(session: AsyncSession, actor: Actor, suspension_id: str, *, note: str, now: datetime,
+                          broker: Broker | None = None) -> Suspension:
+    """The supervisor lifts the suspension it ordered (its complaint is decided), in the caller's transaction;
+    one the centre has already resumed is left as it is. The caller checks the supervisor's line."""
+    suspension = await _lock_suspension(session, suspension_id)
+    if suspension.status == S.active:
+        await _end(session, actor, suspension, note=note, now=now, broker=broker)
     return suspension
