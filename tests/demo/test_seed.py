@@ -14,10 +14,14 @@ from ggzy.audit.models import AuditEvent
 from ggzy.audit.service import verify_chain
 from ggzy.config import Settings
 from ggzy.demo.documents import CJK_FONT_FILE
+from ggzy.demo.experts import CONSTRUCTION_COMMITTEE, EXPERTS, PROCUREMENT_COMMITTEE
 from ggzy.demo.projects import DEMO_DOWNLOADERS, DOCUMENT_FILENAME, demo_timetable
 from ggzy.demo.seed import DEMO_PASSWORD, SeedResult, actor_of, database_is_empty, existing_demo_logins, seed_demo
 from ggzy.demo.uscc import is_valid_uscc, make_uscc
+from ggzy.expert.draw_rules import MIN_YEARS
+from ggzy.expert.models import Expert, ExpertSpecialty
 from ggzy.kit.clock import FrozenClock
+from ggzy.kit.idcard import is_valid_id_number
 from ggzy.kit.timefmt import SHANGHAI
 from ggzy.notify.models import Notification
 from ggzy.party.models import Organisation, OrgKind, OrgStatus, User
@@ -149,7 +153,7 @@ async def test_pending_bidder_registered_itself_and_can_log_in(client: AsyncClie
 
 async def test_seed_twice_changes_nothing(db: AsyncSession, clock: FrozenClock, settings: Settings) -> None:
     models = (Organisation, User, Project, Tender, TenderDocument, Question, Clarification, Notice, Notification,
-              AuditEvent)
+              Expert, ExpertSpecialty, AuditEvent)
     await _seed(db, settings, clock.now())
     counts = [await _count(db, m) for m in models]
     again = await _seed(db, settings, clock.advance(days=1))
@@ -197,3 +201,28 @@ async def test_demo_logins_work_with_the_documented_password(client: AsyncClient
     await seed_demo(db, now=clock.now(), with_projects=False)
     for username in ("admin", "agency1", "bidder3", "sup_housing", "bidder13"):
         await _token(client, username)
+
+
+async def test_seeded_pool_fills_both_demo_committees_evaluation_rules_art9_art11_art12(
+        client: AsyncClient, db: AsyncSession, clock: FrozenClock, settings: Settings) -> None:
+    """Evaluation Rules Art.9 (5 members), Art.11 (senior title, ≥ 8 years) and Art.12 (an employee of a bidder is
+    no candidate): the demo pool holds, per specialty of each demo committee, the seats, a reserve and a
+    replacement for a decline; every expert is a login of the pool organisation with a valid ID number."""
+    result = await _seed(db, settings, clock.now())
+    experts = (await db.execute(select(Expert))).scalars().all()
+    assert len(experts) == len(EXPERTS)
+    codes = {e.id: set((await db.execute(select(ExpertSpecialty.code).where(ExpertSpecialty.expert_id == e.id)))
+                       .scalars()) for e in experts}
+    bidders = {o.name for k, o in result.orgs.items() if k.startswith("bidder")}
+    pool_org = result.orgs["experts"].id
+    for e in experts:
+        user = next(u for u in result.users.values() if u.id == e.user_id)
+        assert user.organisation_id == pool_org and user.role == "expert"
+        assert is_valid_id_number(e.id_number, today=clock.now().date()) and e.phone.startswith("1")
+    eligible = [e for e in experts if e.senior_title and e.years_in_field >= MIN_YEARS and e.employer not in bidders]
+    for code, seats in (*CONSTRUCTION_COMMITTEE, *PROCUREMENT_COMMITTEE):
+        assert sum(1 for e in eligible if any(c.startswith(code) for c in codes[e.id])) >= seats + 2, code
+    assert [e.employer for e in experts if e.employer in bidders] == ["云州市政建设有限公司"]
+    await db.rollback()
+    me = (await client.get("/api/expert/me", headers=await _token(client, "expert4"))).json()
+    assert me["name"] == "孙建华" and me["specialties"] == ["A0802"]

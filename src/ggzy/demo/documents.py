@@ -1,4 +1,5 @@
-"""A small but real 招标文件 (tender document) as a PDF for the demo tenders, with embedded Chinese glyphs.
+"""A small but real 招标文件 (tender document) as a PDF for the demo tenders, with embedded Chinese glyphs, and the
+signed contract (合同) `ggzy demo` records at the end of each tender.
 
 The bytes depend only on the arguments (reportlab's invariant mode fixes dates and ids), so the seed can
 store the same file again when a blob store lost it, and a test can recompute its SHA-256.
@@ -100,4 +101,34 @@ def tender_document_pdf(*, title: str, code: str, tenderer: str, agency: str, me
                             subject=code, invariant=1, leftMargin=20 * mm, rightMargin=20 * mm,
                             topMargin=18 * mm, bottomMargin=18 * mm)
     doc.build(story)
+    return out.getvalue()
+
+
+def contract_pdf(*, title: str, code: str, buyer: str, supplier: str, amount: Decimal, signed_on: str,
+                 letter_no: str) -> bytes:
+    """The signed contract a demo tenderer records (合同备案): the parties, the price, the award notice it follows."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+    from ggzy.kit.money import in_words
+
+    font = _font_name()
+    body = ParagraphStyle("body", fontName=font, fontSize=11, leading=19, wordWrap="CJK")
+    cover = ParagraphStyle("cover", parent=body, fontSize=18, leading=28, alignment=1, spaceAfter=10)
+    lines = [
+        f"合同编号：{code}-HT", f"甲方（招标人 / 采购人）：{buyer}", f"乙方（中标人 / 供应商）：{supplier}",
+        f"依据中标通知书（{letter_no}）及招标文件、投标文件，双方订立本合同。",
+        f"合同价款：人民币 {_money(amount)} 元（{in_words(amount)}）。",
+        "合同文件的组成、双方权利义务、履约担保、验收与付款、违约责任等，按招标文件所附合同条款执行。",
+        f"签订日期：{signed_on}", "甲方（盖章）：　　　　　　乙方（盖章）：",
+    ]
+    story = [Spacer(1, 20 * mm), Paragraph(f"{title}<br/>合 同 书", cover), Spacer(1, 8 * mm)]
+    story += [Paragraph(line, body) for line in lines]
+    story += [Spacer(1, 10 * mm), Paragraph("本文件为 ggzy 平台演示数据。Demo data, not a real contract.", body)]
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4, title=f"{title} 合同", author=buyer, creator="ggzy demo", subject=code,
+                      invariant=1, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
+                      bottomMargin=18 * mm).build(story)
     return out.getvalue()

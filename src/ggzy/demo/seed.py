@@ -1,6 +1,7 @@
-"""Idempotent demo data: a city's trading centre, agencies, tenderers, bidders, supervisors, experts,
-one bidder company that registered itself and waits for verification, and (demo/projects.py) projects,
-tenders, documents and a clarification made through the services, so every workspace has something to act on.
+"""Idempotent demo data: a city's trading centre, agencies, tenderers, bidders, supervisors, the expert pool
+(demo/experts.py), one bidder company that registered itself and waits for verification, and (demo/projects.py)
+projects, tenders, documents and a clarification made through the services, so every workspace has something to
+act on.
 
 Every organisation has a valid 统一社会信用代码 (GB 32100 check digit and GB 11714 organisation-code
 digit). All demo users share one documented password, DEMO_PASSWORD. Running the seed twice changes
@@ -108,11 +109,10 @@ def org_specs() -> list[OrgSpec]:
         specs.append(OrgSpec(f"sup_{key}", OrgKind.supervisor, name, "11", 200 + i,
                              (_u(f"sup_{key}", f"{dept}监督员", Role.supervisor),), department=dept, lines=lines,
                              contact_phone=f"0871-6500 3{i:03d}"))
-    specs.append(OrgSpec("experts", OrgKind.expert, f"{CITY}综合评标专家库", "12", 300, (
-        _u("expert1", "郑国平（高级工程师·土建）", Role.expert),
-        _u("expert2", "钱文华（高级经济师·造价）", Role.expert),
-        _u("expert3", "冯雪（主任医师·医疗设备）", Role.expert),
-    )))
+    from ggzy.demo.experts import expert_users  # the pool's specs import this module's SeedResult
+
+    specs.append(OrgSpec("experts", OrgKind.expert, f"{CITY}综合评标专家库", "12", 300,
+                         tuple(_u(username, display, Role.expert) for username, display in expert_users())))
     return specs
 
 
@@ -273,10 +273,19 @@ async def seed_demo(session: AsyncSession, *, now: datetime, blobs: BlobStore | 
     result.orgs[PENDING_BIDDER.key], result.users[user.username] = org, user
     uspec = PENDING_BIDDER.users[0]
     result.logins.append(DemoLogin(user.username, uspec.role, org.name, uspec.display_name))
+    from ggzy.demo.experts import seed_experts
+
+    created |= await seed_experts(session, result, now=now)  # the pool the demo's committees are drawn from
+    from ggzy.venue.seed import seed_rooms
+
+    created |= await seed_rooms(session, now=now)  # before the tenders: publishing books their sessions
     if with_projects and blobs is not None:
         from ggzy.demo.projects import seed_projects
 
         created |= await seed_projects(session, result, blobs=blobs, now=now)
+        from ggzy.aid.demo import seed_aid
+
+        created |= await seed_aid(session, result, now=now)
     result.created = created
     return result
 
