@@ -13,7 +13,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ggzy.archive.cli import app as archive_app
 from ggzy.config import Settings, get_settings
+from ggzy.expert.cli import expert_app
+from ggzy.venue.cli import venue_app
 
 if TYPE_CHECKING:
     from ggzy.sealing.keys import KeyPairSet
@@ -28,6 +31,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
 app.add_typer(receipt_app, name="receipt")
+app.add_typer(archive_app, name="archive")
+app.add_typer(expert_app, name="expert")
+app.add_typer(venue_app, name="venue")
 
 out = Console()
 err = Console(stderr=True)
@@ -217,7 +223,7 @@ def demo(
     = False,
     password: Annotated[str | None, typer.Option(help="Demo password on the target platform")] = None,
 ) -> None:
-    """Play a whole tender through the HTTP API: entry, announcement, downloads, Q&A, suspension, deadline."""
+    """Play a construction and a procurement tender through the HTTP API, from project entry to the contract."""
     from ggzy.demo.play import run_demo
 
     summary = run_demo(url=url, json_mode=json_out, password=password, console=err if json_out else out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,6 +37,17 @@ class Settings(BaseSettings):
     """GGZY_DEMO_CLOCK=1: a movable clock and /api/demo/clock for `ggzy demo`. Never on in production."""
     timezone: str = "Asia/Shanghai"
     outbox_adapter: str = "log"
+    sms_gateway_url: str = ""
+    """GGZY_OUTBOX_ADAPTER=sms POSTs each message here as JSON (expert.draw_sms.HttpSmsAdapter)."""
+    sms_gateway_secret: str = ""
+    """HMAC-SHA256 key of the X-Ggzy-Signature header the SMS gateway checks."""
+    sms_gateway_timeout_seconds: float = 10.0
+    venue_fever_celsius: Decimal = Decimal("37.3")
+    """The reception desk refuses a visitor at or above this temperature (疫情防控)."""
+    venue_health_code_required: bool = False
+    """The desk must record a health code (green admitted; yellow and red refused)."""
+    venue_visitor_retention_days: int = 28
+    """Visitors' personal data is blanked this many days after the visit (the chronograph purges it)."""
 
     extra: dict[str, str] = Field(default_factory=dict)
 

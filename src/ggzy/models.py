@@ -1,5 +1,6 @@
 """Imports every domain's tables so Base.metadata (and Alembic) sees the whole schema."""
 
+from ggzy.aid import models as aid_models
 from ggzy.archive import models as archive_models
 from ggzy.audit import models as audit_models
 from ggzy.auth import models as auth_models
@@ -15,10 +16,11 @@ from ggzy.project import models as project_models
 from ggzy.publicity import models as publicity_models
 from ggzy.supervision import models as supervision_models
 from ggzy.tender import models as tender_models
+from ggzy.venue import models as venue_models
 from ggzy.workdays import models as workdays_models
 
 __all__ = [
-    "Base", "archive_models", "audit_models", "auth_models", "award_models", "bid_models", "evaluation_models",
-    "expert_models", "notify_models", "opening_models", "party_models", "project_models", "publicity_models",
-    "supervision_models", "tender_models", "workdays_models",
+    "Base", "aid_models", "archive_models", "audit_models", "auth_models", "award_models", "bid_models",
+    "evaluation_models", "expert_models", "notify_models", "opening_models", "party_models", "project_models",
+    "publicity_models", "supervision_models", "tender_models", "venue_models", "workdays_models",
 ]

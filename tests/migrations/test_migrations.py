@@ -76,3 +76,20 @@ def test_audit_rows_refuse_update_and_delete_after_upgrade_art49(fresh_url: str)
             assert conn.execute(text("SELECT ip FROM audit_events WHERE seq = 1")).scalar_one() == ""
     finally:
         engine.dispose()
+
+
+@needs_pg
+def test_archive_register_is_append_only_after_upgrade_art49(fresh_url: str) -> None:
+    """A signed archive is never altered or destroyed (E-Bidding Measures Art.49; kept 15 years, GP Law Art.42):
+    migration 0004 installs the row and statement triggers on archives, as 0001 did for the audit log."""
+    upgrade(fresh_url)
+    engine = create_engine(sync_url(fresh_url))
+    try:
+        with engine.connect() as conn:
+            names = set(conn.execute(text(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'archives'::regclass AND NOT tgisinternal")).scalars())
+        assert names == {"archives_no_update_delete", "archives_no_truncate"}
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text("TRUNCATE archives"))
+    finally:
+        engine.dispose()

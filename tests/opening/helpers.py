@@ -11,9 +11,6 @@ from typing import Any
 from httpx import AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from tests.bid.helpers import SHEET, Bidder, BidWorld, make_world, put_bid, rescue_of, seal
-from tests.factories import bearer
-from tests.supervision.builders import fetch
 
 from ggzy.chronograph import runner
 from ggzy.kit.clock import FrozenClock
@@ -21,6 +18,9 @@ from ggzy.opening.models import Opening, OpeningEntry
 from ggzy.sealing.codec import b64e
 from ggzy.sealing.envelope import unwrap_data_key
 from ggzy.tender.models import Lot
+from tests.bid.helpers import SHEET, Bidder, BidWorld, make_world, put_bid, rescue_of, seal
+from tests.factories import bearer
+from tests.supervision.builders import fetch
 
 
 @dataclass

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
-from tests.bid.helpers import make_world
-from tests.tender.page_helpers import browser_login, csrf
 
 from ggzy.config import Settings
 from ggzy.kit.clock import FrozenClock
 from ggzy.sealing import shamir
+from tests.bid.helpers import make_world
+from tests.tender.page_helpers import browser_login, csrf
 
 
 async def test_custodian_downloads_its_share_once_from_the_page_art31(

@@ -11,6 +11,13 @@ from typing import Any
 from httpx import AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from ggzy.audit.models import AuditEvent
+from ggzy.bid.models import Bid, RescueShare
+from ggzy.kit.clock import FrozenClock
+from ggzy.opening.models import DecryptStatus, OpeningStatus
+from ggzy.sealing.shamir import open_share
+from ggzy.storage.blobstore import LocalBlobStore
 from tests.bid.helpers import make_world
 from tests.factories import bearer
 from tests.opening.helpers import (
@@ -24,13 +31,6 @@ from tests.opening.helpers import (
     sweep,
 )
 from tests.supervision.builders import fetch
-
-from ggzy.audit.models import AuditEvent
-from ggzy.bid.models import Bid, RescueShare
-from ggzy.kit.clock import FrozenClock
-from ggzy.opening.models import DecryptStatus, OpeningStatus
-from ggzy.sealing.shamir import open_share
-from ggzy.storage.blobstore import LocalBlobStore
 
 
 async def test_flipped_byte_in_a_stored_envelope_is_detected_and_recorded(

@@ -7,10 +7,10 @@ from typing import Any
 
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
-from tests.factories import login_cookie
-from tests.opening.helpers import open_hall
 
 from ggzy.kit.clock import FrozenClock
+from tests.factories import login_cookie
+from tests.opening.helpers import open_hall
 
 
 async def test_hall_page_for_host_bidder_and_public(

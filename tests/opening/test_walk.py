@@ -10,8 +10,6 @@ from typing import Any
 from httpx import AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from tests.opening.helpers import decrypt, entries_of, later, my_entry, open_hall, opening_of, sweep
-from tests.supervision.builders import fetch, reload
 
 from ggzy.audit.models import AuditEvent
 from ggzy.bid.models import Bid
@@ -20,6 +18,8 @@ from ggzy.opening.models import DecryptStatus, OpeningStatus
 from ggzy.opening.rules import CONFIRM_MINUTES
 from ggzy.project.models import Notice, NoticeKind
 from ggzy.tender.models import Tender, TenderStatus
+from tests.opening.helpers import decrypt, entries_of, later, my_entry, open_hall, opening_of, sweep
+from tests.supervision.builders import fetch, reload
 
 
 async def test_fewer_than_three_bids_fails_the_tender_with_a_public_notice_art44(

@@ -395,6 +395,14 @@ async def award_section(ctx: SectionContext) -> None:
     await dump_domain(ctx, models, "award")
 
 
+async def complaints_section(ctx: SectionContext) -> None:
+    """Complaints (投诉) to the line's supervisor about this tender, with their deadlines and decisions (the
+    published decision notices are in notices/ already): every table of ggzy.supervision.models keyed by tender."""
+    from ggzy.supervision import models
+
+    await dump_domain(ctx, models, "complaints")
+
+
 # ---------------------------------------------------------------- parties and the audit slice
 
 
@@ -463,6 +471,7 @@ SECTIONS: list[Section] = [
     evaluation_section,
     publicity_section,
     award_section,
+    complaints_section,
     parties_section,  # after every section that names an organisation
     audit_section,
 ]

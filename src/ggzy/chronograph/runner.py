@@ -49,7 +49,8 @@ class Task:
 
 
 _TASKS: dict[str, Task] = {}
-TASK_MODULES = ["ggzy.tender.tasks", "ggzy.opening.tasks"]
+TASK_MODULES = ["ggzy.tender.tasks", "ggzy.opening.tasks", "ggzy.expert.draw_tasks", "ggzy.evaluation.tasks",
+                "ggzy.venue.tasks", "ggzy.publicity.tasks", "ggzy.award.tasks", "ggzy.supervision.tasks"]
 
 
 def register(name: str, model: Any, handler: Handler) -> None:
@@ -118,20 +119,16 @@ async def sweep_once(maker: async_sessionmaker[AsyncSession], clock: Clock, limi
     return handled
 
 
-def outbox_drain(maker: async_sessionmaker[AsyncSession], settings: Settings, clock: Clock) -> Drain | None:
-    """The outbox drain for `settings.outbox_adapter`, or None while the notify outbox is not installed."""
-    try:
-        outbox = importlib.import_module("ggzy.notify.outbox")
-    except ImportError:
-        return None
-    drain_outbox = getattr(outbox, "drain_outbox", None)
-    make_adapter = getattr(outbox, "make_adapter", None) or getattr(outbox, "get_adapter", None)
-    if drain_outbox is None or make_adapter is None:
-        return None
-    adapter = make_adapter(settings.outbox_adapter)
+def outbox_drain(maker: async_sessionmaker[AsyncSession], settings: Settings, clock: Clock) -> Drain:
+    """The outbox drain for `settings.outbox_adapter` (adapters register themselves when their domain's task
+    module loads, e.g. expert.draw_tasks brings the "sms" adapter)."""
+    from ggzy.notify.outbox import drain_outbox, get_adapter
+
+    tasks()
+    adapter = get_adapter(settings.outbox_adapter)
 
     async def _drain(now: datetime) -> int:
-        return int(await drain_outbox(maker, adapter, now, OUTBOX_BATCH))
+        return await drain_outbox(maker, adapter, now, OUTBOX_BATCH)
 
     return _drain
 

@@ -377,7 +377,13 @@ async def list_users(session: AsyncSession, actor: Actor, org_id: str) -> list[U
 
 
 async def get_org_with_users(session: AsyncSession, actor: Actor, org_id: str) -> tuple[Organisation, list[User]]:
-    """An organisation and its users, for the detail view."""
+    """An organisation and its users, for the detail view.
+
+    The expert pool is one organisation of thousands of private persons: an expert sees only itself there, and
+    nobody outside the centre learns who else is in the pool (their names stay hidden until a draw's result)."""
     org = await get_org(session, actor, org_id)
-    rows = await session.execute(select(User).where(User.organisation_id == org.id).order_by(User.created_at))
+    stmt = select(User).where(User.organisation_id == org.id)
+    if org.kind == OrgKind.expert and not actor.is_centre:
+        stmt = stmt.where(User.id == actor.user_id)
+    rows = await session.execute(stmt.order_by(User.created_at))
     return org, list(rows.scalars().all())
