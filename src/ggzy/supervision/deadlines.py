@@ -2,11 +2,12 @@
 
 Each domain with running deadlines registers a pause hook (clear `next_check_at` so the chronograph leaves
 the row alone) and a deadline shifter (move the deadlines on resumption, recompute `next_check_at`).
-Tenders are registered here; later issues add bids, auctions, objections with `register_deadline_shifter`.
+Tenders are registered here; the other domains in DEADLINE_MODULES register their own.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -80,11 +81,24 @@ def register_deadline_shifter(fn: DeadlineShifter) -> DeadlineShifter:
     return fn
 
 
+DEADLINE_MODULES = ("ggzy.opening.deadlines", "ggzy.expert.draw_deadlines", "ggzy.evaluation.deadlines",
+                    "ggzy.publicity.service", "ggzy.award.service")
+"""The domains (besides tenders, here) whose rows carry running deadlines: imported before any suspension
+starts or ends, so no code path (web, worker, CLI) can suspend without them."""
+
+
+def _load() -> None:
+    for name in DEADLINE_MODULES:
+        importlib.import_module(name)
+
+
 def pause_hooks() -> list[PauseHook]:
+    _load()
     return list(_PAUSE_HOOKS)
 
 
 def deadline_shifters() -> list[DeadlineShifter]:
+    _load()
     return list(_SHIFTERS)
 
 
