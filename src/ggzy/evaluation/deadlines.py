@@ -5,7 +5,6 @@ suspension's length, like every other running deadline (supervision/deadlines.py
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +14,7 @@ from ggzy.evaluation.review import next_check
 from ggzy.supervision.deadlines import (
     Affected,
     SuspensionWindow,
+    lock_for_update,
     register_deadline_shifter,
     register_pause_hook,
 )
@@ -25,17 +25,12 @@ IN_SESSION = (EvaluationStatus.convening, EvaluationStatus.reviewing, Evaluation
               EvaluationStatus.submitted)
 
 
-def _locked(session: AsyncSession, stmt: Any) -> Any:
-    """Lock the Evaluation rows (PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the only write lock)."""
-    return stmt.with_for_update(of=Evaluation) if session.get_bind().dialect.name == "postgresql" else stmt
-
-
 async def _in_session(session: AsyncSession, project_id: str | None) -> list[tuple[Evaluation, str]]:
     stmt = (select(Evaluation, Tender.project_id).join(Tender, Tender.id == Evaluation.tender_id)
             .where(Evaluation.status.in_(IN_SESSION)).order_by(Evaluation.id))
     if project_id is not None:
         stmt = stmt.where(Tender.project_id == project_id)
-    return [(ev, pid) for ev, pid in (await session.execute(_locked(session, stmt))).all()]
+    return [(ev, pid) for ev, pid in (await session.execute(lock_for_update(session, stmt, Evaluation))).all()]
 
 
 @register_pause_hook

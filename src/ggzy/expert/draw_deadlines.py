@@ -5,7 +5,6 @@ suspension's length, like every other running deadline (supervision/deadlines.py
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +13,7 @@ from ggzy.expert.models import CommitteeMember, DrawStatus, ExpertDraw, MemberSt
 from ggzy.supervision.deadlines import (
     Affected,
     SuspensionWindow,
+    lock_for_update,
     register_deadline_shifter,
     register_pause_hook,
 )
@@ -21,17 +21,12 @@ from ggzy.supervision.rules import shift_deadline
 from ggzy.tender.models import Tender
 
 
-def _locked(session: AsyncSession, stmt: Any) -> Any:
-    """Lock the ExpertDraw rows (PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the only write lock)."""
-    return stmt.with_for_update(of=ExpertDraw) if session.get_bind().dialect.name == "postgresql" else stmt
-
-
 async def _waiting(session: AsyncSession, project_id: str | None) -> list[tuple[ExpertDraw, str]]:
     stmt = (select(ExpertDraw, Tender.project_id).join(Tender, Tender.id == ExpertDraw.tender_id)
             .where(ExpertDraw.status == DrawStatus.drawn).order_by(ExpertDraw.id))
     if project_id is not None:
         stmt = stmt.where(Tender.project_id == project_id)
-    return [(d, pid) for d, pid in (await session.execute(_locked(session, stmt))).all()]
+    return [(d, pid) for d, pid in (await session.execute(lock_for_update(session, stmt, ExpertDraw))).all()]
 
 
 @register_pause_hook

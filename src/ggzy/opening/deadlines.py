@@ -6,14 +6,19 @@ platform stopped), and on resumption those deadlines move by the suspension's le
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ggzy.opening.models import Opening, OpeningStatus
 from ggzy.opening.service import _event
-from ggzy.supervision.deadlines import Affected, SuspensionWindow, register_deadline_shifter, register_pause_hook
+from ggzy.supervision.deadlines import (
+    Affected,
+    SuspensionWindow,
+    lock_for_update,
+    register_deadline_shifter,
+    register_pause_hook,
+)
 from ggzy.supervision.rules import shift_deadline
 from ggzy.tender.models import Tender
 
@@ -22,13 +27,11 @@ DEADLINES = ("decrypt_until", "rescue_until", "confirm_until")
 
 
 async def _running(session: AsyncSession, project_id: str | None) -> list[tuple[Opening, Tender]]:
-    stmt: Any = (select(Opening, Tender).join(Tender, Tender.id == Opening.tender_id)
+    stmt = (select(Opening, Tender).join(Tender, Tender.id == Opening.tender_id)
                  .where(Opening.status != S.closed).order_by(Opening.id))
     if project_id is not None:
         stmt = stmt.where(Tender.project_id == project_id)
-    if session.get_bind().dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already holds the write lock
-        stmt = stmt.with_for_update(of=Opening)
-    return [(o, t) for o, t in (await session.execute(stmt)).all()]
+    return [(o, t) for o, t in (await session.execute(lock_for_update(session, stmt, Opening))).all()]
 
 
 def next_check(opening: Opening, now: datetime) -> datetime | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ggzy.supervision.rules import shift_deadline, uncovered_length
@@ -102,10 +102,11 @@ def deadline_shifters() -> list[DeadlineShifter]:
     return list(_SHIFTERS)
 
 
-def lock_for_update(session: AsyncSession, stmt: Select[Any]) -> Select[Any]:
-    """Row locks on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the only write lock."""
+def lock_for_update(session: AsyncSession, stmt: Any, of: Any = None) -> Any:
+    """Row locks on PostgreSQL (only `of`'s rows when the statement joins); SQLite's BEGIN IMMEDIATE already
+    holds the only write lock."""
     if session.get_bind().dialect.name == "postgresql":
-        return stmt.with_for_update()
+        return stmt.with_for_update(of=of)
     return stmt
 
 
