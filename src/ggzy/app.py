@@ -55,6 +55,7 @@ ROUTER_MODULES = [
     "ggzy.bid.pages",
     "ggzy.opening.endpoints",
     "ggzy.opening.pages",
+    "ggzy.auction.endpoints",
     "ggzy.evaluation.endpoints",
     "ggzy.evaluation.pages",
     "ggzy.publicity.endpoints",

@@ -2,6 +2,7 @@
 
 from ggzy.aid import models as aid_models
 from ggzy.archive import models as archive_models
+from ggzy.auction import models as auction_models
 from ggzy.audit import models as audit_models
 from ggzy.auth import models as auth_models
 from ggzy.award import models as award_models
@@ -20,7 +21,7 @@ from ggzy.venue import models as venue_models
 from ggzy.workdays import models as workdays_models
 
 __all__ = [
-    "Base", "aid_models", "archive_models", "audit_models", "auth_models", "award_models", "bid_models",
-    "evaluation_models", "expert_models", "notify_models", "opening_models", "party_models", "project_models",
-    "publicity_models", "supervision_models", "tender_models", "venue_models", "workdays_models",
+    "Base", "aid_models", "archive_models", "auction_models", "audit_models", "auth_models", "award_models",
+    "bid_models", "evaluation_models", "expert_models", "notify_models", "opening_models", "party_models",
+    "project_models", "publicity_models", "supervision_models", "tender_models", "venue_models", "workdays_models",
 ]

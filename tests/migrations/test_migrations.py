@@ -79,17 +79,19 @@ def test_audit_rows_refuse_update_and_delete_after_upgrade_art49(fresh_url: str)
 
 
 @needs_pg
-def test_archive_register_is_append_only_after_upgrade_art49(fresh_url: str) -> None:
-    """A signed archive is never altered or destroyed (E-Bidding Measures Art.49; kept 15 years, GP Law Art.42):
-    migration 0004 installs the row and statement triggers on archives, as 0001 did for the audit log."""
+@pytest.mark.parametrize("table", ["archives", "auction_bids"])
+def test_archive_register_and_auction_bids_are_append_only_after_upgrade_art49(fresh_url: str, table: str) -> None:
+    """A signed archive is never altered or destroyed (E-Bidding Measures Art.49; kept 15 years, GP Law Art.42),
+    nor is an accepted auction bid (DOMAIN.md: a bid can't be withdrawn, every bid is kept): migrations 0004 and
+    0005 install the row and statement triggers, as 0001 did for the audit log."""
     upgrade(fresh_url)
     engine = create_engine(sync_url(fresh_url))
     try:
         with engine.connect() as conn:
             names = set(conn.execute(text(
-                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'archives'::regclass AND NOT tgisinternal")).scalars())
-        assert names == {"archives_no_update_delete", "archives_no_truncate"}
+                f"SELECT tgname FROM pg_trigger WHERE tgrelid = '{table}'::regclass AND NOT tgisinternal")).scalars())
+        assert names == {f"{table}_no_update_delete", f"{table}_no_truncate"}
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
-            conn.execute(text("TRUNCATE archives"))
+            conn.execute(text(f"TRUNCATE {table}"))
     finally:
         engine.dispose()

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import DDL, BigInteger, ForeignKey, Integer, String, event
+from sqlalchemy import BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ggzy.kit.db import Base, IdMixin
+from ggzy.kit.db import Base, IdMixin, append_only
 
 
 class Archive(IdMixin, Base):
@@ -47,24 +47,4 @@ class Archive(IdMixin, Base):
 
 
 # On PostgreSQL the archive register is append-only, like the audit log (E-Bidding Measures Art.49).
-PG_APPEND_ONLY = [
-    """
-    CREATE OR REPLACE FUNCTION ggzy_archives_append_only() RETURNS trigger AS $$
-    BEGIN
-      RAISE EXCEPTION 'archives is append-only (% refused)', TG_OP;
-    END;
-    $$ LANGUAGE plpgsql
-    """,
-    """
-    CREATE TRIGGER archives_no_update_delete BEFORE UPDATE OR DELETE ON archives
-    FOR EACH ROW EXECUTE FUNCTION ggzy_archives_append_only()
-    """,
-    """
-    CREATE TRIGGER archives_no_truncate BEFORE TRUNCATE ON archives
-    FOR EACH STATEMENT EXECUTE FUNCTION ggzy_archives_append_only()
-    """,
-]
-
-for _stmt in PG_APPEND_ONLY:
-    event.listen(Archive.__table__, "after_create", DDL(  # type: ignore[no-untyped-call]
-        _stmt.replace("%", "%%")).execute_if(dialect="postgresql"))
+PG_APPEND_ONLY = append_only(Archive.__table__, "ggzy_archives_append_only")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DDL, BigInteger, Integer, String, event
+from sqlalchemy import BigInteger, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ggzy.kit.db import Base, JSONType
+from ggzy.kit.db import Base, JSONType, append_only
 
 
 class AuditEvent(Base):
@@ -50,24 +50,4 @@ class AuditHead(Base):
 
 
 # On PostgreSQL the table refuses UPDATE, DELETE and TRUNCATE outright: history is append-only.
-PG_APPEND_ONLY = [
-    """
-    CREATE OR REPLACE FUNCTION ggzy_audit_append_only() RETURNS trigger AS $$
-    BEGIN
-      RAISE EXCEPTION 'audit_events is append-only (% refused)', TG_OP;
-    END;
-    $$ LANGUAGE plpgsql
-    """,
-    """
-    CREATE TRIGGER audit_events_no_update_delete BEFORE UPDATE OR DELETE ON audit_events
-    FOR EACH ROW EXECUTE FUNCTION ggzy_audit_append_only()
-    """,
-    """
-    CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
-    FOR EACH STATEMENT EXECUTE FUNCTION ggzy_audit_append_only()
-    """,
-]
-
-for _stmt in PG_APPEND_ONLY:
-    event.listen(AuditEvent.__table__, "after_create", DDL(  # type: ignore[no-untyped-call]
-        _stmt.replace("%", "%%")).execute_if(dialect="postgresql"))
+PG_APPEND_ONLY = append_only(AuditEvent.__table__, "ggzy_audit_append_only")

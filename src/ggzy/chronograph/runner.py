@@ -50,7 +50,8 @@ class Task:
 
 _TASKS: dict[str, Task] = {}
 TASK_MODULES = ["ggzy.tender.tasks", "ggzy.opening.tasks", "ggzy.expert.draw_tasks", "ggzy.evaluation.tasks",
-                "ggzy.venue.tasks", "ggzy.publicity.tasks", "ggzy.award.tasks", "ggzy.supervision.tasks"]
+                "ggzy.venue.tasks", "ggzy.publicity.tasks", "ggzy.award.tasks", "ggzy.supervision.tasks",
+                "ggzy.auction.tasks"]
 
 
 def register(name: str, model: Any, handler: Handler) -> None:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, MetaData, Numeric, String, TypeDecorator, event
+from sqlalchemy import DDL, JSON, DateTime, MetaData, Numeric, String, TypeDecorator, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -141,3 +141,37 @@ async def session_scope(maker: async_sessionmaker[AsyncSession]) -> AsyncIterato
         finally:
             session.info.pop("after_commit", None)
             await session.rollback()
+
+
+def append_only(table: Any, function: str) -> list[str]:
+    """PostgreSQL DDL that makes `table` refuse UPDATE, DELETE and TRUNCATE (records that must never change: the
+    audit log, the archive register, auction bids). Installed after `create_all` here; migrations execute the
+    returned statements themselves. SQLite has no such triggers: there the services are the only writers."""
+    name = table.name
+    stmts = [
+        f"""
+    CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
+    BEGIN
+      RAISE EXCEPTION '{name} is append-only (% refused)', TG_OP;
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+        f"""
+    CREATE TRIGGER {name}_no_update_delete BEFORE UPDATE OR DELETE ON {name}
+    FOR EACH ROW EXECUTE FUNCTION {function}()
+    """,
+        f"""
+    CREATE TRIGGER {name}_no_truncate BEFORE TRUNCATE ON {name}
+    FOR EACH STATEMENT EXECUTE FUNCTION {function}()
+    """,
+    ]
+    for stmt in stmts:
+        event.listen(table, "after_create", DDL(stmt.replace("%", "%%")).execute_if(  # type: ignore[no-untyped-call]
+            dialect="postgresql"))
+    return stmts
+
+
+def drop_append_only(name: str, function: str) -> list[str]:
+    """The statements undoing `append_only` (for a migration's downgrade)."""
+    return [f"DROP TRIGGER IF EXISTS {name}_no_truncate ON {name}",
+            f"DROP TRIGGER IF EXISTS {name}_no_update_delete ON {name}", f"DROP FUNCTION IF EXISTS {function}()"]

@@ -94,6 +94,8 @@ class NoticeKind(StrEnum):
     complaint_decision = "complaint_decision"  # 投诉处理决定 (Bidding Regs Art.61)
     contract = "contract"  # 合同公告 (GP Law Art.43 / GP Regs Art.50)
     draw_commitment = "draw_commitment"  # 专家抽取承诺: the seed's hash, published before the draw
+    auction_announcement = "auction_announcement"  # 出让（挂牌/拍卖）公告 / 产权转让公告 (land, property)
+    auction_failed = "auction_failed"  # 流拍公告: below the reserve or no valid bid
 
 
 NOTICE_LABELS: dict[NoticeKind, tuple[str, str]] = {
@@ -110,6 +112,8 @@ NOTICE_LABELS: dict[NoticeKind, tuple[str, str]] = {
     NoticeKind.complaint_decision: ("投诉处理决定", "Complaint decision"),
     NoticeKind.contract: ("合同公告", "Contract notice"),
     NoticeKind.draw_commitment: ("专家抽取承诺", "Expert draw commitment"),
+    NoticeKind.auction_announcement: ("出让（转让）公告", "Auction announcement"),
+    NoticeKind.auction_failed: ("流拍公告", "No-sale notice"),
 }
 
 

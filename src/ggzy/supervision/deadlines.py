@@ -82,7 +82,7 @@ def register_deadline_shifter(fn: DeadlineShifter) -> DeadlineShifter:
 
 
 DEADLINE_MODULES = ("ggzy.opening.deadlines", "ggzy.expert.draw_deadlines", "ggzy.evaluation.deadlines",
-                    "ggzy.publicity.service", "ggzy.award.service")
+                    "ggzy.publicity.service", "ggzy.award.service", "ggzy.auction.deadlines")
 """The domains (besides tenders, here) whose rows carry running deadlines: imported before any suspension
 starts or ends, so no code path (web, worker, CLI) can suspend without them."""
 
