@@ -127,7 +127,9 @@ def after_commit(session: AsyncSession, hook: AfterCommit) -> None:
 
 
 async def commit(session: AsyncSession) -> None:
-    """Commit, then run the hooks registered with after_commit (publish-after-commit)."""
+    """Commit, then run the hooks registered with after_commit (publish-after-commit). Flushing first lets
+    flush-time listeners (e.g. supervision.board's) still register their hooks."""
+    await session.flush()
     hooks: list[AfterCommit] = session.info.pop("after_commit", [])
     await session.commit()
     for hook in hooks:

@@ -1,13 +1,14 @@
-"""JSON API of the supervision domain: suspension of trading (暂停交易) and its resumption."""
+"""JSON API of the supervision domain: suspension of trading (暂停交易) and its resumption, and the board."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 
 from ggzy.auth.deps import RequireUser
 from ggzy.kit.web import DB, ClockDep
+from ggzy.supervision import board as board_service
 from ggzy.supervision import service
 from ggzy.supervision.models import SuspensionStatus
 from ggzy.supervision.schemas import DecisionIn, SuspensionIn, SuspensionOut
@@ -79,3 +80,21 @@ async def resume_trading(
         broker=request.app.state.broker,
     )
     return SuspensionOut.model_validate(s)
+
+
+@router.get("/supervision/board")
+async def board(session: DB, actor: RequireUser, clock: ClockDep) -> dict[str, Any]:
+    """The regulators' board: the running tenders and lots of the actor's lines, by stage (never bid data)."""
+    b = await board_service.board(session, actor, now=clock.now())
+    return {
+        "lines": b.lines,
+        "tenders": [{"id": r.tender.id, "code": r.tender.code, "title": r.tender.title, "line": str(r.tender.line),
+                     "project_id": r.project.id, "status": str(r.tender.status), "bid_deadline": r.tender.bid_deadline,
+                     "opening_status": r.opening_status, "open_objections": r.open_objections,
+                     "open_complaints": r.open_complaints, "suspended": r.suspended} for r in b.tenders],
+        "lots": [{"id": r.lot.id, "code": r.lot.code, "title": r.lot.title, "line": r.lot.line,
+                  "status": str(r.lot.status), "listing_end": r.lot.listing_end, "ends_at": r.lot.ends_at,
+                  "suspended": r.suspended} for r in b.lots],
+        "alerts": [{"id": n.id, "kind": n.kind, "title_zh": n.title_zh, "title_en": n.title_en, "link": n.link,
+                    "created_at": n.created_at, "read": n.read_at is not None} for n in b.alerts],
+    }

@@ -15,6 +15,7 @@ from ggzy.kit.templating import render
 from ggzy.kit.web import DB, ClockDep
 from ggzy.party.models import Role
 from ggzy.project.models import LINE_LABELS, TradingLine
+from ggzy.supervision import board as board_service
 from ggzy.supervision import service
 from ggzy.supervision.models import SuspensionScope, SuspensionStatus
 
@@ -145,3 +146,31 @@ async def supervisor_decide(
         return await _supervisor_page(request, session, actor, error=exc)
     done = "approved" if decision == "approve" else "rejected"
     return RedirectResponse(f"{SUPERVISOR_PAGE}?done={done}", status_code=303)
+
+
+BOARD_PAGE = SUPERVISOR_PAGE + "/board"
+
+
+async def _board_ctx(session: DB, actor: Actor, now: Any) -> dict[str, Any]:
+    from ggzy.auction.rules import STATUS_LABELS as LOT_LABELS
+    from ggzy.opening.rules import STATUS_LABELS as OPENING_LABELS
+    from ggzy.tender.state import STATUS_LABELS as TENDER_LABELS
+
+    return {**_common(), "b": await board_service.board(session, actor, now=now), "tender_labels": TENDER_LABELS,
+            "opening_labels": OPENING_LABELS, "lot_labels": LOT_LABELS}
+
+
+@router.get(BOARD_PAGE, response_model=None)
+async def supervision_board(request: Request, actor: CurrentActor, session: DB, clock: ClockDep) -> Response:
+    """监督看板: every running tender and lot of the supervisor's lines, live (SSE on `supervision:{line}`)."""
+    if not actor.is_authenticated:
+        return _login_redirect(request)
+    return render(request, "supervision/board.html", await _board_ctx(session, actor, clock.now()))
+
+
+@router.get(BOARD_PAGE + "/fragment", response_model=None)
+async def supervision_board_fragment(request: Request, actor: CurrentActor, session: DB,
+                                     clock: ClockDep) -> Response:
+    if not actor.is_authenticated:
+        return _login_redirect(request)
+    return render(request, "supervision/_board.html", await _board_ctx(session, actor, clock.now()))

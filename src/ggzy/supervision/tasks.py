@@ -11,3 +11,6 @@ from ggzy.supervision.complaints import sweep_complaint
 from ggzy.supervision.models import Complaint
 
 register("supervision.complaint", Complaint, sweep_complaint)
+
+# The board's listener announces stage changes the chronograph makes (publicity ends, overdue awards) as well.
+import ggzy.supervision.board  # noqa: E402, F401
