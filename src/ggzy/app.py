@@ -56,6 +56,7 @@ ROUTER_MODULES = [
     "ggzy.opening.endpoints",
     "ggzy.opening.pages",
     "ggzy.auction.endpoints",
+    "ggzy.exchange.endpoints",
     "ggzy.evaluation.endpoints",
     "ggzy.evaluation.pages",
     "ggzy.publicity.endpoints",

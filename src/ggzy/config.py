@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     sms_gateway_secret: str = ""
     """HMAC-SHA256 key of the X-Ggzy-Signature header the SMS gateway checks."""
     sms_gateway_timeout_seconds: float = 10.0
+    exchange_url: str = ""
+    """The public service platform's endpoint (E-Bidding Measures Art.45): every published Art.41 item is POSTed
+    here as JSON by exchange.service; empty keeps them queued until it is set."""
+    exchange_secret: str = ""
+    """HMAC-SHA256 key of the X-Ggzy-Signature header the public service platform checks."""
+    exchange_timeout_seconds: float = 10.0
     venue_fever_celsius: Decimal = Decimal("37.3")
     """The reception desk refuses a visitor at or above this temperature (疫情防控)."""
     venue_health_code_required: bool = False

@@ -8,6 +8,7 @@ from ggzy.auth import models as auth_models
 from ggzy.award import models as award_models
 from ggzy.bid import models as bid_models
 from ggzy.evaluation import models as evaluation_models
+from ggzy.exchange import models as exchange_models
 from ggzy.expert import models as expert_models
 from ggzy.kit.db import Base
 from ggzy.notify import models as notify_models
@@ -21,7 +22,24 @@ from ggzy.venue import models as venue_models
 from ggzy.workdays import models as workdays_models
 
 __all__ = [
-    "Base", "aid_models", "archive_models", "auction_models", "audit_models", "auth_models", "award_models",
-    "bid_models", "evaluation_models", "expert_models", "notify_models", "opening_models", "party_models",
-    "project_models", "publicity_models", "supervision_models", "tender_models", "venue_models", "workdays_models",
+    "Base",
+    "aid_models",
+    "archive_models",
+    "auction_models",
+    "audit_models",
+    "auth_models",
+    "award_models",
+    "bid_models",
+    "evaluation_models",
+    "exchange_models",
+    "expert_models",
+    "notify_models",
+    "opening_models",
+    "party_models",
+    "project_models",
+    "publicity_models",
+    "supervision_models",
+    "tender_models",
+    "venue_models",
+    "workdays_models",
 ]

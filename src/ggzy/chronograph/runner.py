@@ -122,14 +122,19 @@ async def sweep_once(maker: async_sessionmaker[AsyncSession], clock: Clock, limi
 
 def outbox_drain(maker: async_sessionmaker[AsyncSession], settings: Settings, clock: Clock) -> Drain:
     """The outbox drain for `settings.outbox_adapter` (adapters register themselves when their domain's task
-    module loads, e.g. expert.draw_tasks brings the "sms" adapter)."""
+    module loads, e.g. expert.draw_tasks brings the "sms" adapter), then the pushes to the public service platform
+    (exchange.service)."""
+    from ggzy.exchange.service import push_due
     from ggzy.notify.outbox import drain_outbox, get_adapter
 
     tasks()
     adapter = get_adapter(settings.outbox_adapter)
 
     async def _drain(now: datetime) -> int:
-        return await drain_outbox(maker, adapter, now, OUTBOX_BATCH)
+        sent = await drain_outbox(maker, adapter, now, OUTBOX_BATCH)
+        return sent + await push_due(maker, url=settings.exchange_url, secret=settings.exchange_secret,
+                                     base_url=settings.base_url, now=now,
+                                     request_timeout=settings.exchange_timeout_seconds)
 
     return _drain
 

@@ -9,22 +9,16 @@ error raises, and the outbox retries (notify.outbox.MAX_ATTEMPTS). A voice-call 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 import httpx
 
 from ggzy.config import get_settings
+from ggzy.kit.signing import sign
 from ggzy.notify.models import OutboxMessage
 from ggzy.notify.outbox import register_adapter
 from ggzy.sealing.codec import canonical_json, utc_stamp
 
 SIGNATURE_HEADER = "X-Ggzy-Signature"
 MESSAGE_ID_HEADER = "X-Ggzy-Message-Id"
-
-
-def sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 class HttpSmsAdapter:
