@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from ggzy.aid import rules, state
-from ggzy.aid.charts import nice_ticks, text_width, tick_label
+from ggzy.kit.charts import nice_ticks, text_width, tick_label
 from ggzy.aid.errors import BadStatusChange
 from ggzy.aid.models import HouseholdStatus, ProjectCategory
 
