@@ -70,3 +70,9 @@ def test_opening_service_path_runs() -> None:
         args += ["--postgres", PG_ADMIN_URL]
     out = _run("opening.py", *args)
     assert "ratio decrypt_entry / raw" in out, out
+
+
+def test_auction_watchers_runs_with_every_event_delivered_in_order() -> None:
+    out = _run("auction_watchers.py", "--watchers", "10", "--bidders", "3", "--seconds", "1")
+    assert "lost 0, duplicated 0, out of order 0" in out and "refused 0" in out, out
+    assert "outbid 409" in out and "errors 0;" in out and "ratio p99 bids / bare" in out, out

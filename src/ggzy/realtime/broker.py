@@ -13,6 +13,7 @@ import logging
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol
 
 from fastapi import FastAPI
@@ -33,8 +34,13 @@ class Event:
     type: str
     data: dict[str, Any]
 
-    def encode(self) -> str:
+    @cached_property
+    def encoded(self) -> str:
+        """The JSON text, encoded once per event however many watchers receive it."""
         return json.dumps(self.data, ensure_ascii=False, default=str)
+
+    def encode(self) -> str:
+        return self.encoded
 
 
 class Broker(Protocol):
