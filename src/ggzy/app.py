@@ -57,6 +57,7 @@ ROUTER_MODULES = [
     "ggzy.opening.pages",
     "ggzy.auction.endpoints",
     "ggzy.exchange.endpoints",
+    "ggzy.ocds.endpoints",
     "ggzy.stats.pages",
     "ggzy.evaluation.endpoints",
     "ggzy.evaluation.pages",

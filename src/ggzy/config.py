@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     exchange_secret: str = ""
     """HMAC-SHA256 key of the X-Ggzy-Signature header the public service platform checks."""
     exchange_timeout_seconds: float = 10.0
+    ocds_prefix: str = Field(default="ocds-ggzy01", pattern=r"^ocds-[a-z0-9]{6}$")
+    """The OCDS ocid prefix ("ocds-" and six characters, as the Open Contracting Partnership registers them);
+    every tender's and auction lot's ocid is this prefix, a hyphen and its code (ocds.rules.ocid)."""
+    ocds_publisher: str = "公共资源交易中心"
+    """The publisher named in every OCDS package (ocds.service)."""
     venue_fever_celsius: Decimal = Decimal("37.3")
     """The reception desk refuses a visitor at or above this temperature (疫情防控)."""
     venue_health_code_required: bool = False
