@@ -1,10 +1,12 @@
-"""`ggzy demo --json` plays a construction and a procurement tender on an embedded platform and reports every
-stage: announcement → sealed bids → remote opening → expert draw → evaluation → (publicity, award, contract)."""
+"""`ggzy demo --json` plays a construction and a procurement tender and a land auction on an embedded platform and
+reports every stage: announcement → sealed bids → remote opening → expert draw → evaluation → (publicity, award,
+contract); lot → announcement → approved bidders → listing → sealed reserve → timed bidding → result."""
 
 from __future__ import annotations
 
 import json
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -21,13 +23,15 @@ CONSTRUCTION = [*TENDER, "question_answered", "correction", "suspension", *SEALE
                 "candidate_publicity", "award_notice", "contract"]
 PROCUREMENT = [f"procurement_{name}" for name in (*TENDER, *SEALED, *COMMITTEE, "winner_confirmed", "result_notice",
                                                   "contract")]
-EXPECTED = ["login", *CONSTRUCTION, *PROCUREMENT, "audit_verify"]
+AUCTION = ["auction_lot", "auction_announced", "auction_applications", "auction_listing", "auction_reserve",
+           "auction_continue", "auction_timed", "auction_result"]
+EXPECTED = ["login", *CONSTRUCTION, *PROCUREMENT, *AUCTION, "audit_verify"]
 CENT = Decimal("0.01")
 
 
 @pytest.fixture(scope="module")
 def summary() -> dict[str, Any]:
-    """One run of the demo shared by the checks below (it plays two whole tenders)."""
+    """One run of the demo shared by the checks below (it plays two whole tenders and an auction)."""
     result = CliRunner().invoke(cli_app, ["demo", "--json"])
     lines = [ln for ln in result.stdout.splitlines() if ln.strip()]
     assert len(lines) == 1, result.output  # exactly one JSON object on stdout
@@ -144,3 +148,44 @@ def test_demo_awards_and_contracts_both_tenders_bidding_regs_art54_art55_mof87_a
     assert (result["winner"], result["tender_status"]) == (by_name["procurement_evaluation_scoring"]["winner"],
                                                           "awarded")
     assert "contract_notice" in by_name["procurement_contract"] and "contract_notice" not in by_name["contract"]
+
+
+def test_demo_sells_the_land_lot_after_timed_bidding_land_order_art10_art19_art20(summary: dict[str, Any]) -> None:
+    """Land Order Art.10 (announced ≥ 20 days before the listing), Art.19 (listing ≥ 10 working days), Art.20 (two
+    or more bidders wanting to continue at listing end → timed bidding); DOMAIN.md "The auction journey": bidders
+    appear by number only, the reserve is entered once under supervision and stays hidden until the result, the
+    countdown restarts on every valid bid and the server clock decides, the highest bid at or above the reserve
+    wins, the winner's deposit becomes part of the price and the others are released."""
+    by_name = _stages(summary)
+    lot = by_name["auction_lot"]
+    assert (lot["mode"], lot["countdown_seconds"], lot["project"]) == ("listing", 240, "seeded")
+    assert lot["listing_workdays"] >= 10
+    assert by_name["auction_announced"]["days_before_listing"] >= 20
+    applications = by_name["auction_applications"]
+    numbers = applications["numbers"]
+    assert applications["approved"] == 4 == len(set(numbers)) and applications["names_only_for_centre"] is True
+    assert all(len(n) == 6 and n.isdigit() for n in numbers)
+    assert by_name["auction_listing"]["below_minimum_refused"] == "auction.outbid"
+    reserve = by_name["auction_reserve"]
+    assert len(reserve["commitment"]) == 64 and reserve["in_audit_chain"] is True
+    assert reserve["readable_before_result"] is False and reserve["witness"] == "sup_land"
+    assert reserve["refused"] == {"wrong_witness_password": "auction.witness_required",
+                                  "not_the_officer": "auction.not_reserve_officer",
+                                  "second_entry": "auction.reserve_entered"}
+    assert by_name["auction_continue"]["continuing"] == 3 and by_name["auction_continue"]["not_continuing"] == 1
+    timed = by_name["auction_timed"]
+    assert timed["restarts"] >= 3 and timed["restarts"] == len(timed["bids"])
+    assert timed["refused"] == {"not_continuing": "auction.not_continuing", "below_minimum": "auction.outbid"}
+    assert all(0 < b["seconds_left"] < 240 for b in timed["bids"])  # each bid before the running countdown ended
+    amounts = [Decimal(by_name["auction_listing"]["price"]), *(Decimal(b["amount"]) for b in timed["bids"])]
+    assert all(later - earlier >= 200000 for earlier, later in pairwise(amounts))  # the increment (加价幅度)
+    result = by_name["auction_result"]
+    assert (result["status"], result["final_price"]) == ("sold", timed["bids"][-1]["amount"])
+    assert Decimal(result["final_price"]) >= Decimal(result["reserve_revealed"])
+    assert result["bids"] == by_name["auction_listing"]["bids"] + timed["restarts"]
+    assert result["restarts"] == timed["restarts"] and result["winner_number"] == timed["bids"][-1]["number"]
+    assert result["late_bid_refused"] == "auction.countdown_over"
+    assert result["confirmation_bytes"] > 0
+    assert result["confirmation_refused_to_others"] == "auction.confirmation_forbidden"
+    assert result["deposits"] == {n: "to_price" if n == result["winner_number"] else "release" for n in numbers}
+    assert result["replayed"] == result["live_events"] - result["reconnected_after_seq"] > 0

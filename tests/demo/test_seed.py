@@ -63,7 +63,7 @@ async def test_seed_creates_every_party_with_valid_credit_codes(db: AsyncSession
     orgs = (await db.execute(select(Organisation))).scalars().all()
     kinds = [o.kind for o in orgs]
     assert kinds.count(OrgKind.centre) == 1 and kinds.count(OrgKind.agency) == 2
-    assert kinds.count(OrgKind.tenderer) == 3 and kinds.count(OrgKind.bidder) == 13
+    assert kinds.count(OrgKind.tenderer) == 4 and kinds.count(OrgKind.bidder) == 13
     pending = [o for o in orgs if o.status != OrgStatus.verified]
     assert [(o.kind, o.status) for o in pending] == [(OrgKind.bidder, OrgStatus.pending)]
     for org in orgs:
@@ -74,7 +74,7 @@ async def test_seed_creates_every_party_with_valid_credit_codes(db: AsyncSession
             "expert1"} <= {lg.username for lg in result.logins}
     assert [lg.username for lg in await existing_demo_logins(db)] == [lg.username for lg in result.logins]
     statuses = sorted(p.status for p in (await db.execute(select(Project))).scalars())
-    assert statuses == sorted([ProjectStatus.admitted, ProjectStatus.admitted, ProjectStatus.submitted])
+    assert statuses == sorted([*[ProjectStatus.admitted] * 3, ProjectStatus.submitted])  # 3rd admitted: land
     tenders = (await db.execute(select(Tender))).scalars().all()
     assert len(tenders) == 2 and all(t.status == TenderStatus.published for t in tenders)
     assert await _count(db, Notice) == 2
@@ -85,7 +85,7 @@ async def test_seed_goes_through_the_services_with_an_audit_trail(db: AsyncSessi
                                                                   settings: Settings) -> None:
     await _seed(db, settings, clock.now())
     actions = list((await db.execute(select(AuditEvent.tag))).scalars())
-    for action, times in [("project:applied", 3), ("project:admitted", 2), ("project:priority_set", 1),
+    for action, times in [("project:applied", 4), ("project:admitted", 3), ("project:priority_set", 1),
                           ("tender:created", 2), ("document:uploaded", 2), ("tender:published", 2),
                           ("document:downloaded", 2), ("question:asked", 1), ("clarification:published", 1),
                           ("party:bidder_registered", 1)]:

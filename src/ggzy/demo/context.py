@@ -50,6 +50,24 @@ class TenderRun:
 
 
 @dataclass
+class AuctionRun:
+    """What the stages learned about the land auction (demo/land.py) as it moves along."""
+
+    project_id: str = ""
+    lot_id: str = ""
+    listing_start: datetime | None = None
+    listing_end: datetime | None = None
+    numbers: dict[str, str] = field(default_factory=dict)
+    """bidder username → its 竞买号 (each bidder learns its own at approval)."""
+    commitment: str = ""
+    """The reserve's commitment as the entry returned it (the amount itself is never returned)."""
+    ends_at: datetime | None = None
+    """The countdown's end as the server last set it."""
+    restarts: int = 0
+    """Timed bids that moved the countdown's end."""
+
+
+@dataclass
 class Play:
     """The demo's state as it moves through the stages."""
 
@@ -64,6 +82,7 @@ class Play:
     """bidder organisation id → its name."""
     audit_ok: bool | None = None
     workdir: Path | None = None
+    auction: AuctionRun = field(default_factory=AuctionRun)
 
     def now(self) -> datetime:
         if self.clock_movable:

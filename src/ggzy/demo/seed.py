@@ -1,7 +1,7 @@
 """Idempotent demo data: a city's trading centre, agencies, tenderers, bidders, supervisors, the expert pool
 (demo/experts.py), one bidder company that registered itself and waits for verification, and (demo/projects.py)
-projects, tenders, documents and a clarification made through the services, so every workspace has something to
-act on.
+projects, tenders, documents and a clarification made through the services, and (demo/land.py) the admitted land
+project of the demo's auction, so every workspace has something to act on.
 
 Every organisation has a valid 统一社会信用代码 (GB 32100 check digit and GB 11714 organisation-code
 digit). All demo users share one documented password, DEMO_PASSWORD. Running the seed twice changes
@@ -100,6 +100,8 @@ def org_specs() -> list[OrgSpec]:
                 (_u("tenderer2", "孙丽（总务处）", Role.tenderer),), contact_phone="0871-6500 2202"),
         OrgSpec("tenderer3", OrgKind.tenderer, f"{CITY}人民医院", "12", 23,
                 (_u("tenderer3", "吴刚（设备科）", Role.tenderer),), contact_phone="0871-6500 2203"),
+        OrgSpec("tenderer4", OrgKind.tenderer, f"{CITY}自然资源和规划局（出让人）", "11", 24,
+                (_u("tenderer4", "黄磊（土地出让科）", Role.tenderer),), contact_phone="0871-6500 2204"),
     ]
     for i, name in enumerate(BIDDER_NAMES, start=1):
         specs.append(OrgSpec(f"bidder{i}", OrgKind.bidder, name, "91", 100 + i,
@@ -283,6 +285,9 @@ async def seed_demo(session: AsyncSession, *, now: datetime, blobs: BlobStore | 
         from ggzy.demo.projects import seed_projects
 
         created |= await seed_projects(session, result, blobs=blobs, now=now)
+        from ggzy.demo.land import seed_land_project
+
+        created |= await seed_land_project(session, result, now=now)  # the land auction's project (demo/land.py)
         from ggzy.aid.demo import seed_aid
 
         created |= await seed_aid(session, result, now=now)

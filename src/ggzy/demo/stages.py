@@ -1,5 +1,6 @@
 """The table of `ggzy demo`'s stages, in the order played: the construction tender from project entry to its
-contract, then the procurement tender the same way, then the audit check.
+contract, then the procurement tender the same way, then the land auction (demo/stages_auction.py), then the audit
+check.
 
 The construction tender keeps the stage names the demo always had (project_entry, tender_draft, …); the
 procurement tender's stages are the same functions, named with a `procurement_` prefix. Some stages belong to
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ggzy.demo import stages_auction as auction
 from ggzy.demo import stages_award as award
 from ggzy.demo import stages_committee as committee
 from ggzy.demo import stages_opening as opening
@@ -73,9 +75,25 @@ def tender_stages(key: str, *, prefix: str) -> list[tuple[str, str, StageFn]]:
             for name, zh, en, fn, lines in JOURNEY if key in lines]
 
 
+AUCTION: list[tuple[str, str, StageFn]] = [
+    ("auction_lot", "土地·标的设立 Land: lot for the seller (listing 10 working days, 240 s countdown)",
+     auction.auction_lot),
+    ("auction_announced", "土地·出让公告 Land: announcement ≥ 20 days before the listing", auction.auction_announced),
+    ("auction_applications", "土地·竞买申请 Land: bidders approved on their deposits, anonymous numbers",
+     auction.auction_applications),
+    ("auction_listing", "土地·挂牌报价 Land: listing bids", auction.auction_listing),
+    ("auction_reserve", "土地·底价录入 Land: sealed reserve entered before the land supervisor",
+     auction.auction_reserve),
+    ("auction_continue", "土地·参加限时竞价 Land: three bidders ask to continue", auction.auction_continue),
+    ("auction_timed", "土地·限时竞价 Land: timed bidding, the countdown restarts on every bid", auction.auction_timed),
+    ("auction_result", "土地·竞价结果 Land: sold at or above the reserve, 成交确认书", auction.auction_result),
+]
+"""The land auction (demo/land.py), played once after both tenders."""
+
 STAGES: list[tuple[str, str, StageFn]] = [
     ("login", "登录 Log in", tender.login),
     *tender_stages("construction", prefix=""),
     *tender_stages("procurement", prefix="procurement_"),
+    *AUCTION,
     ("audit_verify", "审计链校验 Audit verify", opening.audit_verify),
 ]
