@@ -16,6 +16,8 @@ from rich.table import Table
 from ggzy.archive.cli import app as archive_app
 from ggzy.config import Settings, get_settings
 from ggzy.expert.cli import expert_app
+from ggzy.opendata.cli import app as opendata_app
+from ggzy.portal.cli import portal_app
 from ggzy.venue.cli import venue_app
 
 if TYPE_CHECKING:
@@ -34,6 +36,8 @@ app.add_typer(receipt_app, name="receipt")
 app.add_typer(archive_app, name="archive")
 app.add_typer(expert_app, name="expert")
 app.add_typer(venue_app, name="venue")
+app.add_typer(portal_app, name="portal")
+app.add_typer(opendata_app, name="opendata")
 
 out = Console()
 err = Console(stderr=True)
@@ -223,7 +227,8 @@ def demo(
     = False,
     password: Annotated[str | None, typer.Option(help="Demo password on the target platform")] = None,
 ) -> None:
-    """Play a construction and a procurement tender through the HTTP API, from project entry to the contract."""
+    """Play a construction and a procurement tender (project entry to contract) and a land auction (listing, timed
+    bidding, result) through the HTTP API."""
     from ggzy.demo.play import run_demo
 
     summary = run_demo(url=url, json_mode=json_out, password=password, console=err if json_out else out)

@@ -1,5 +1,6 @@
-"""`ggzy demo`: play a whole construction tender and a whole procurement tender through the platform's HTTP API,
-stage by stage (demo/stages.py lists them; demo/scenarios.py says what each tender is).
+"""`ggzy demo`: play a whole construction tender, a whole procurement tender and a land auction through the
+platform's HTTP API, stage by stage (demo/stages.py lists them; demo/scenarios.py says what each tender is,
+demo/land.py the auction).
 
 Without --url it starts an embedded platform (uvicorn in a thread, a temporary data directory, SQLite,
 GGZY_DEMO_CLOCK=1) whose clock the demo moves forward through /api/demo/clock/advance. Against another
