@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 
 from ggzy.aid import rules, state
-from ggzy.kit.charts import nice_ticks, text_width, tick_label
 from ggzy.aid.errors import BadStatusChange
 from ggzy.aid.models import HouseholdStatus, ProjectCategory
+from ggzy.kit.charts import nice_ticks, text_width, tick_label
 
 H = HouseholdStatus
 D = Decimal
