@@ -16,8 +16,6 @@ from rich.table import Table
 from ggzy.archive.cli import app as archive_app
 from ggzy.config import Settings, get_settings
 from ggzy.expert.cli import expert_app
-from ggzy.opendata.cli import app as opendata_app
-from ggzy.portal.cli import portal_app
 from ggzy.venue.cli import venue_app
 
 if TYPE_CHECKING:
@@ -36,8 +34,6 @@ app.add_typer(receipt_app, name="receipt")
 app.add_typer(archive_app, name="archive")
 app.add_typer(expert_app, name="expert")
 app.add_typer(venue_app, name="venue")
-app.add_typer(portal_app, name="portal")
-app.add_typer(opendata_app, name="opendata")
 
 out = Console()
 err = Console(stderr=True)
