@@ -10,6 +10,7 @@ from ggzy.bid import models as bid_models
 from ggzy.evaluation import models as evaluation_models
 from ggzy.exchange import models as exchange_models
 from ggzy.expert import models as expert_models
+from ggzy.fees import models as fees_models
 from ggzy.kit.db import Base
 from ggzy.notify import models as notify_models
 from ggzy.opening import models as opening_models
@@ -33,6 +34,7 @@ __all__ = [
     "evaluation_models",
     "exchange_models",
     "expert_models",
+    "fees_models",
     "notify_models",
     "opening_models",
     "party_models",

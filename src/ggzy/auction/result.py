@@ -127,4 +127,7 @@ async def finish(session: AsyncSession, lot: AuctionLot, now: datetime) -> None:
     await notify_orgs(session, [*orgs, lot.seller_org_id], kind="auction.result", now=now, project_id=lot.project_id,
                       title_zh=title, title_en=f"{lot.title}: {'sold' if lot.status == S.sold else 'no sale'}",
                       link=f"/auctions/{lot.id}")
+    from ggzy.fees.service import on_auction_sold  # fees reads auction's models: import late
+
+    await on_auction_sold(session, lot, now)  # 交易服务费 on the final price (sold lots only), same transaction
     publish(session, lot, "auction:result", now, reserve=money_out(reserve))

@@ -579,6 +579,9 @@ async def record_contract(
         body_en=f"{tender.code}: contract of {fmt(value)} yuan signed on {day.isoformat()}"
                 + (f"; after the deadline {show(award.contract_due)} (Evaluation Rules Art.49)." if late else "."))
     await _settle(session, actor, tender, now)
+    from ggzy.fees.service import on_contract_recorded  # fees reads award's models: import late
+
+    await on_contract_recorded(session, contract, now)  # 交易服务费 on the contract amount, same transaction
     await commit(session)
     return contract
 

@@ -457,6 +457,9 @@ async def finalize(session: AsyncSession, room: Room, now: datetime, *, blobs: B
     from ggzy.publicity.service import on_report_final  # publicity imports evaluation's models: import late
 
     await on_report_final(session, tender, ev, now)
+    from ggzy.fees.service import on_evaluation_closed  # fees reads evaluation's models: import late
+
+    await on_evaluation_closed(session, ev, now)  # 专家评审费 per expert of the session, same transaction
     event(session, room, "reported")
 
 

@@ -225,6 +225,9 @@ async def reject_lot(session: AsyncSession, actor: Actor, tender_id: str, lot_id
         await audit(session, room, "evaluation:rejected_all", actor, now=now, before=before,
                     after={"status": ev.status, "tender_status": room.tender.status, "notice_id": notice.id,
                            "lots": ev.rejected_lots, "law": "Evaluation Rules Art.27"})
+        from ggzy.fees.service import on_evaluation_closed  # the experts worked: 专家评审费, same transaction
+
+        await on_evaluation_closed(session, ev, now)
         bidders = list(dict.fromkeys(e.bidder_org_id for e in await entries_of(session, tender_id)))
     await notify_orgs(
         session, [*managers, *bidders], kind="evaluation:rejected", tender_id=tender_id,

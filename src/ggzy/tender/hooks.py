@@ -23,7 +23,7 @@ BidClosedHook = Callable[[AsyncSession, "Tender", datetime], Awaitable[None]]
 TimetableHook = Callable[[AsyncSession, "Tender", datetime], Awaitable[None]]
 """The bid deadline of a published tender moved (correction, clarification, suspension) or the tender was cancelled."""
 
-HOOK_MODULES = ["ggzy.bid.hooks", "ggzy.opening.hooks", "ggzy.venue.hooks"]
+HOOK_MODULES = ["ggzy.bid.hooks", "ggzy.opening.hooks", "ggzy.venue.hooks", "ggzy.fees.hooks"]
 _on_published: list[PublishHook] = []
 _on_bid_closed: list[BidClosedHook] = []
 _on_timetable_changed: list[TimetableHook] = []
